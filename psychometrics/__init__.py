@@ -1,0 +1,67 @@
+"""Psychometrics for the NETS survey: reliability, factor structure, test-retest, scoring.
+
+A pure statistics library: it imports no web framework and nothing from ``nets_app``,
+so a researcher can use it in a notebook with a DataFrame and nothing else::
+
+    import psychometrics as pm
+    pm.cronbach_alpha(items)
+
+Names are loaded lazily from their modules on first use, which keeps
+``import psychometrics`` fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    # reliability
+    "cronbach_alpha": "reliability",
+    "AlphaResult": "reliability",
+    "item_analysis": "reliability",
+    "omega": "reliability",
+    "OmegaResult": "reliability",
+    # sampling adequacy
+    "kmo": "adequacy",
+    "KMOResult": "adequacy",
+    "bartlett": "adequacy",
+    "BartlettResult": "adequacy",
+    # exploratory factor analysis
+    "parallel_analysis": "parallel",
+    "ParallelResult": "parallel",
+    "efa": "factor",
+    "EFAResult": "factor",
+    # confirmatory factor analysis and invariance
+    "cfa": "cfa",
+    "CFAResult": "cfa",
+    "invariance": "invariance",
+    "InvarianceResult": "invariance",
+    # test-retest
+    "icc": "icc",
+    # synthetic pilots with known truth
+    "generate_pilot": "synthetic",
+    "default_items": "synthetic",
+    "ItemSpec": "synthetic",
+    "SyntheticPilot": "synthetic",
+    "PilotTruth": "synthetic",
+    # placement scoring, benchmarking, adverse-environment flags
+    "score_placements": "scoring",
+    "benchmark": "benchmarking",
+    "adverse_flags": "flags",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'psychometrics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"psychometrics.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
