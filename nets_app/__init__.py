@@ -1,0 +1,51 @@
+"""The NETS platform's Flask application.
+
+``create_app(config)`` builds an app; ``config`` is a name ("development",
+"testing", "production"), a config class, or a dict of overrides.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, abort, send_from_directory
+
+from nets_app.config import INSTANCE_DIR, resolve_config
+from nets_app.extensions import csrf, db, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+NHSUK_DIST = ROOT / "node_modules" / "nhsuk-frontend" / "dist"
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: str | type | dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
+    app.config.from_mapping(resolve_config(config))
+    INSTANCE_DIR.mkdir(exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+
+    from nets_app import models  # noqa: F401  (register the models with the metadata)
+    from nets_app.cli import register_cli
+    from nets_app.errors import register_errors
+    from nets_app.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    register_errors(app)
+    register_cli(app)
+    _register_vendor_assets(app)
+    return app
+
+
+def _register_vendor_assets(app: Flask) -> None:
+    """Serve the NHS.UK frontend from node_modules (installed at setup, not copied into the repo)."""
+
+    @app.get("/vendor/nhsuk/<path:filename>")
+    def nhsuk_asset(filename: str):
+        if not NHSUK_DIST.is_dir():
+            abort(404)
+        return send_from_directory(NHSUK_DIST, filename, max_age=86400)

@@ -1,0 +1,43 @@
+"""Typed SQLAlchemy 2.0 models. Import from here: ``from nets_app.models import Placement``."""
+
+from nets_app.models.org import (
+    EducationProvider,
+    LearnerGroup,
+    Placement,
+    Programme,
+    Provider,
+    Region,
+    Site,
+)
+from nets_app.models.staff import ROLES, StaffUser, staff_providers
+from nets_app.models.survey import (
+    Answer,
+    ConcernReport,
+    FreeTextComment,
+    InstrumentVersion,
+    Invitation,
+    Response,
+    SurveyDraft,
+    SurveyWindow,
+)
+
+__all__ = [
+    "ROLES",
+    "Answer",
+    "ConcernReport",
+    "EducationProvider",
+    "FreeTextComment",
+    "InstrumentVersion",
+    "Invitation",
+    "LearnerGroup",
+    "Placement",
+    "Programme",
+    "Provider",
+    "Region",
+    "Response",
+    "Site",
+    "StaffUser",
+    "SurveyDraft",
+    "SurveyWindow",
+    "staff_providers",
+]
