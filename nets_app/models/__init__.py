@@ -20,6 +20,7 @@ from nets_app.models.survey import (
     SurveyDraft,
     SurveyWindow,
 )
+from nets_app.models.survey_links import OpenLink
 
 __all__ = [
     "ROLES",
@@ -30,6 +31,7 @@ __all__ = [
     "InstrumentVersion",
     "Invitation",
     "LearnerGroup",
+    "OpenLink",
     "Placement",
     "Programme",
     "Provider",
