@@ -12,9 +12,10 @@ errors
 risk_config, risk
     The HEE corporate risk matrix, High / Medium / Low levels, proportionate
     interventions, register threshold, ratings suggested from flags, overrides.
-isf_config, isf
-    ISF categories 0-4: stakeholders to inform, monitoring, support, registers, pace;
-    category transitions with who / when / why / evidence, replay, provider category.
+isf_config, isf, isf_reporting
+    ISF categories 0-4 (monitoring, support, registers, pace); category transitions with
+    who / when / why / evidence and replay; stakeholders to inform, register entry,
+    provider category.
 actions
     SMART action plans for category 2 and above, overdue actions, plan gaps.
 
