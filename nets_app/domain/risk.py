@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nets_app.domain._checks import is_int, is_text
@@ -327,7 +327,7 @@ class Flag:
     limit: float
     n: int
     window: str | int
-    placement: str | None = field(default=None, compare=False)
+    placement: str | None = None
 
     @classmethod
     def from_mapping(cls, row: Mapping[str, Any]) -> Flag:
@@ -454,7 +454,18 @@ def suggest_rating(
 flags from 1 window(s), fewer than 2 adds nothing.
     """
     rules = config.flag_rules
-    flags = [e if isinstance(e, Flag) else Flag.from_mapping(e) for e in evidence]
+    flags = []
+    for item in evidence:
+        if isinstance(item, Flag):
+            flags.append(item)
+        elif isinstance(item, Mapping):
+            flags.append(Flag.from_mapping(item))
+        else:
+            raise EvidenceError(
+                "risk.evidence_field",
+                f"each flag must be a Flag or a mapping (for a DataFrame pass "
+                f"flags.to_dict('records')), got {item!r}",
+            )
     if not flags:
         raise EvidenceError(
             "risk.evidence_empty",

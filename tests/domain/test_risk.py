@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from nets_app.domain.errors import ConfigError, EvidenceError, RatingError
@@ -269,6 +270,7 @@ def test_suggest_rating_respects_config():
         ([_flag("funnel_low", value="55", limit=58.0)], "risk.evidence_field"),
         ([_flag("funnel_low", value=55.0, limit=58.0, n=-1)], "risk.evidence_field"),
         ([{"rule": "funnel_low", "value": 1.0}], "risk.evidence_field"),
+        (["rule", "measure"], "risk.evidence_field"),  # iterating a DataFrame gives names
         # funnel_low fires below the limit; a value above it is not a flag
         ([_flag("funnel_low", value=60.0, limit=58.0)], "risk.evidence_direction"),
         ([_flag("adverse_items", value=0.05, limit=0.10)], "risk.evidence_direction"),
@@ -279,3 +281,20 @@ def test_suggest_rating_bad_evidence(flags, rule):
         suggest_rating(flags)
     assert info.value.rule == rule
     assert rule in str(info.value)
+
+
+def test_suggest_rating_from_dataframe_records():
+    # the shape pm.adverse_flags returns (issue 6): numpy dtypes must be accepted
+    flags = pd.DataFrame(
+        {
+            "placement": ["P1", "P1"],
+            "window": ["2024", "2024"],
+            "rule": ["adverse_items", "funnel_low"],
+            "measure": ["bullying", "supervision"],
+            "value": [0.15, 55.0],
+            "limit": [0.10, 58.0],
+            "n": np.array([20, 20], dtype="int64"),
+        }
+    )
+    r = suggest_rating(flags.to_dict("records"))
+    assert (r.likelihood, r.impact, r.score) == (3, 4, 12)
