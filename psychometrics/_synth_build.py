@@ -286,6 +286,8 @@ def build_pilot(
             columns=["base", "adverse"],
         ),
         retest_links=pd.DataFrame({"retest_code": retest_code, "response_id": response_id[chosen]}),
+        missing_rate=fractions["missing_rate"],
+        straightliner_rate=fractions["straightliner_rate"],
     )
     return SyntheticPilot(
         items=specs,

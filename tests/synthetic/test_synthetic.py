@@ -9,6 +9,7 @@ each), and that every planted effect shows in simple summaries of the data.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -334,6 +335,76 @@ def test_noninvariant_group_differs_on_its_items() -> None:
 def test_no_noninvariance_unless_asked(pilot: pm.SyntheticPilot) -> None:
     assert pilot.truth.noninvariant_group is None
     assert pilot.truth.noninvariant_items == ()
+
+
+def complete_items() -> list[pm.ItemSpec]:
+    return [replace(item, na_rate=0.0) for item in pm.default_items()]
+
+
+def observed_retest(p: pm.SyntheticPilot, cols: list[str]) -> tuple[float, int]:
+    """Pearson r of keyed sum scores over retest pairs complete on ``cols``."""
+    rt = p.retest.sort_values(["retest_code", "occasion"])
+    scores = rt[cols].copy()
+    rev = [i.id for i in p.items if i.reverse and i.id in cols]
+    scores[rev] = 6 - scores[rev]
+    one = scores[rt["occasion"].to_numpy() == 1].to_numpy()
+    two = scores[rt["occasion"].to_numpy() == 2].to_numpy()
+    ok = ~(np.isnan(one).any(axis=1) | np.isnan(two).any(axis=1))
+    return float(np.corrcoef(one[ok].sum(axis=1), two[ok].sum(axis=1))[0, 1]), int(ok.sum())
+
+
+RETEST_PILOTS = {
+    # complete answers, no straight-liners: the ordinal factor model alone
+    "complete": {"missing_rate": 0.0, "straightliner_rate": 0.0, "complete": True},
+    # defaults plus more straight-liners and a noninvariant group: the mixture terms
+    "messy": {"straightliner_rate": 0.03, "noninvariant_group": "nursing"},
+}
+
+
+@pytest.mark.parametrize("pilot_kind", sorted(RETEST_PILOTS))
+@pytest.mark.parametrize("score", ["total", "culture", "cul_1", "saf_4"])
+def test_retest_correlation_matches_the_model(pilot_kind: str, score: str) -> None:
+    kwargs = dict(RETEST_PILOTS[pilot_kind])
+    items = complete_items() if kwargs.pop("complete", False) else None
+    p = pm.generate_pilot(items, n_responses=40_000, retest_fraction=0.5, seed=21, **kwargs)
+    cols = {
+        "total": p.item_ids,
+        "culture": [i.id for i in p.items if i.factor == "culture"],
+    }.get(score, [score])
+    observed, n = observed_retest(p, cols)
+    expected = p.expected_retest_correlation(cols, n_draws=50_000, seed=1)
+    # sampling SE of r is (1 - r^2) / sqrt(n); Monte Carlo SD of the expectation
+    # at 50,000 draws is at most 0.002 (measured over seeds); allow 4 combined SE
+    se = np.hypot((1 - expected**2) / np.sqrt(n), 0.002)
+    assert abs(observed - expected) < 4 * se, (observed, expected, n)
+
+
+def test_retest_correlation_is_below_latent_stability_for_one_item() -> None:
+    p = pm.generate_pilot(n_responses=2000, seed=2)
+    assert p.expected_retest_correlation(["cul_1"], n_draws=5000) < p.truth.retest_stability
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"columns": ["nope"]}, "columns \\['nope'\\] are not items of this pilot"),
+        ({"columns": []}, "columns must name at least one item"),
+        ({"columns": "cul_1"}, "not one string"),
+        ({"columns": ["cul_1", "cul_1"]}, "columns must be distinct"),
+        ({"n_draws": 10}, "n_draws must be an integer >= 1000"),
+    ],
+)
+def test_expected_retest_correlation_bad_input(kwargs: dict, message: str) -> None:
+    p = pm.generate_pilot(n_responses=500, seed=2)
+    with pytest.raises(ValueError, match=message):
+        p.expected_retest_correlation(**kwargs)
+
+
+def test_expected_retest_correlation_needs_pairs() -> None:
+    p = pm.generate_pilot(n_responses=500, retest_fraction=0, seed=2)
+    assert p.retest.empty
+    with pytest.raises(ValueError, match="retest_fraction > 0"):
+        p.expected_retest_correlation()
 
 
 # ---------------------------------------------------------------- bad input
