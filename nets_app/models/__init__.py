@@ -1,5 +1,6 @@
 """Typed SQLAlchemy 2.0 models. Import from here: ``from nets_app.models import Placement``."""
 
+from nets_app.models.audit import AuditEvent
 from nets_app.models.org import (
     EducationProvider,
     LearnerGroup,
@@ -9,6 +10,7 @@ from nets_app.models.org import (
     Region,
     Site,
 )
+from nets_app.models.scoring import AdverseFlag, PlacementScore, ScoringRun
 from nets_app.models.staff import ROLES, StaffUser, staff_providers
 from nets_app.models.survey import (
     Answer,
@@ -23,6 +25,10 @@ from nets_app.models.survey import (
 from nets_app.models.survey_links import OpenLink
 
 __all__ = [
+    "AdverseFlag",
+    "AuditEvent",
+    "PlacementScore",
+    "ScoringRun",
     "ROLES",
     "Answer",
     "ConcernReport",
