@@ -10,6 +10,7 @@ from nets_app.models.org import (
     Region,
     Site,
 )
+from nets_app.models.risk import ConcernAction, ConcernEvent, ConcernEvidence, QualityConcern
 from nets_app.models.scoring import AdverseFlag, PlacementScore, ScoringRun
 from nets_app.models.staff import ROLES, StaffUser, staff_providers
 from nets_app.models.survey import (
@@ -27,6 +28,10 @@ from nets_app.models.survey_links import OpenLink
 __all__ = [
     "AdverseFlag",
     "AuditEvent",
+    "ConcernAction",
+    "ConcernEvent",
+    "ConcernEvidence",
+    "QualityConcern",
     "PlacementScore",
     "ScoringRun",
     "ROLES",
