@@ -57,7 +57,13 @@ class AlphaResult:
 
 def _alpha_from_cov(cov: Array) -> float:
     k = cov.shape[0]
-    return float(k / (k - 1) * (1.0 - np.trace(cov) / cov.sum()))
+    total = cov.sum()
+    if total <= 0:
+        raise ValueError(
+            f"the variance of the total score is {total:.3g} (not positive): the items "
+            f"cancel each other out; recode reverse-keyed items before computing alpha"
+        )
+    return float(k / (k - 1) * (1.0 - np.trace(cov) / total))
 
 
 def _standardized_alpha(corr: Array) -> float:
@@ -240,6 +246,13 @@ def item_analysis(
     row = cov.sum(axis=1)
     var = np.diag(cov)
     rest_var = total - 2.0 * row + var
+    if (rest_var <= 0).any():
+        bad = [data.names[j] for j in np.flatnonzero(rest_var <= 0)]
+        raise ValueError(
+            f"the rest score without {', '.join(map(repr, bad))} has no positive variance "
+            f"in the pairwise covariance matrix; with this much missing data the pairwise "
+            f"covariances are inconsistent"
+        )
     item_rest = (row - var) / np.sqrt(var * rest_var)
     if k > 2:
         alpha_drop = (k - 1) / (k - 2) * (1.0 - (np.trace(cov) - var) / rest_var)
