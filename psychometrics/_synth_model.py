@@ -37,8 +37,9 @@ CONCERN_RATES = {"patient_safety": (0.01, 0.15), "bullying": (0.02, 0.25)}
 # Straight-liners' one answer: mostly all "strongly agree".
 STRAIGHT_VALUES = (1.0, 2.0, 3.0, 4.0, 5.0)
 STRAIGHT_PROBS = (0.08, 0.02, 0.10, 0.25, 0.55)
-# Noninvariant group: (intercept shift on y*, loading multiplier) for up to three items.
-NONINVARIANT_CHANGES = ((0.6, 1.0), (-0.6, 1.0), (0.0, 0.4))
+# Noninvariant group: (intercept shift on y*, loading multiplier) for up to three items;
+# large enough that scalar invariance clearly fails by Chen's (2007) cut-offs.
+NONINVARIANT_CHANGES = ((1.5, 1.0), (-1.5, 1.0), (1.5, 0.4))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from scipy.special import ndtr
 
 from psychometrics import _synth_model as model
@@ -85,8 +86,8 @@ def expected_retest_correlation(
     rows = rng.integers(0, len(first), size=n_draws)
     effects = t.placement_effects.set_index(["placement", "window"])
     where = effects.index.get_indexer(
-        list(
-            zip(first["placement"].to_numpy()[rows], first["window"].to_numpy()[rows], strict=True)
+        pd.MultiIndex.from_arrays(
+            [first["placement"].to_numpy()[rows], first["window"].to_numpy()[rows]]
         )
     )
     mu = effects[list(t.factors)].to_numpy()[where]
@@ -97,25 +98,31 @@ def expected_retest_correlation(
     etas = (mu + d1, mu + d2)
     adverse = np.isin(first["placement"].to_numpy()[rows], list(t.adverse_placements))
     in_group = first["group"].to_numpy()[rows] == t.noninvariant_group
-    changes = t.noninvariant_changes.set_index("item")
+    changes = t.noninvariant_changes
+    group_params = {
+        str(item): (float(lam), float(shift))
+        for item, lam, shift in zip(
+            changes["item"], changes["group_loading"], changes["intercept_shift"], strict=True
+        )
+    }
     items = {item.id: item for item in pilot.items}
+    row = {item_id: k for k, item_id in enumerate(t.loadings.index)}
+    loading = t.loadings.to_numpy().sum(axis=1)  # one non-zero loading per item
+    thresholds = t.thresholds.to_numpy()
     g = [np.zeros(n_draws), np.zeros(n_draws)]  # E[keyed score | eta]
     v = [np.zeros(n_draws), np.zeros(n_draws)]  # Var[score | eta]
     for j in cols:
         f = t.factors.index(items[j].factor)
-        tau = t.thresholds.loc[j].to_numpy()
+        tau = thresholds[row[j]]
         key = -1.0 if items[j].reverse else 1.0
         base_shift = t.adverse_item_shift * adverse if items[j].adverse else np.zeros(n_draws)
-        params = [(np.ones(n_draws, dtype=bool), t.loadings.loc[j, items[j].factor], 0.0)]
-        if j in changes.index:
-            params[0] = (~in_group, params[0][1], 0.0)
-            params.append(
-                (in_group, changes.loc[j, "group_loading"], changes.loc[j, "intercept_shift"])
-            )
+        params = [(np.ones(n_draws, dtype=bool), float(loading[row[j]]), 0.0)]
+        if j in group_params:
+            params = [(~in_group, params[0][1], 0.0), (in_group, *group_params[j])]
         for rows_in, lam, intercept in params:
             for occ, eta in enumerate(etas):
                 z = lam * eta[rows_in, f] + base_shift[rows_in] + intercept
-                expect, var = _conditional_moments(z, float(lam), tau)
+                expect, var = _conditional_moments(z, lam, tau)
                 g[occ][rows_in] += key * expect
                 v[occ][rows_in] += var
 

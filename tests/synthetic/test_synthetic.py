@@ -322,14 +322,24 @@ def test_noninvariant_group_differs_on_its_items() -> None:
     changes = p.truth.noninvariant_changes
     assert p.truth.noninvariant_items == tuple(changes["item"])
     assert len(changes) == 3
+    assert len({next(i.factor for i in p.items if i.id == c) for c in changes["item"]}) == 3
     r = p.responses
     med = r["group"] == "medical"
-    # intercept shift shows as a mean difference beyond the other items'
-    first, second = changes["item"].iloc[:2]
+    # intercept shifts show as mean differences beyond the other items'
+    first, second, third = changes["item"]
     other = [i.id for i in p.items if not i.reverse and i.id not in set(changes["item"])]
     baseline = r.loc[med, other].mean().mean() - r.loc[~med, other].mean().mean()
-    assert r.loc[med, first].mean() - r.loc[~med, first].mean() - baseline > 0.25
-    assert r.loc[med, second].mean() - r.loc[~med, second].mean() - baseline < -0.25
+    assert r.loc[med, first].mean() - r.loc[~med, first].mean() - baseline > 0.5
+    assert r.loc[med, second].mean() - r.loc[~med, second].mean() - baseline < -0.5
+    # the weaker loading shows as a weaker correlation with the item's own theme
+    factor = next(i.factor for i in p.items if i.id == third)
+    mates = [i.id for i in p.items if i.factor == factor and not i.reverse and i.id != third]
+
+    def theme_corr(rows: pd.Series) -> float:
+        part = r.loc[rows]
+        return float(part[third].corr(part[mates].mean(axis=1)))
+
+    assert theme_corr(med) < theme_corr(~med) - 0.2
 
 
 def test_no_noninvariance_unless_asked(pilot: pm.SyntheticPilot) -> None:
