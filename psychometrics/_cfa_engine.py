@@ -32,12 +32,14 @@ in O(k p^2 + k^2 p) operations for k free elements.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import linalg
+from threadpoolctl import threadpool_limits
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -242,14 +244,16 @@ def _discrepancy(
 ) -> tuple[float, FloatArray, FloatArray, FloatArray] | None:
     """F_g, Sigma^-1, the mean residual d and Sigma at ``x``; None if Sigma is not PD."""
     sigma, mu = implied_moments(lay, x)
-    try:
-        chol = linalg.cholesky(sigma, lower=True, check_finite=False)
-    except linalg.LinAlgError:
+    if not np.all(np.isfinite(sigma)):
         return None
-    if not np.all(np.isfinite(chol)):
+    try:
+        # numpy's LAPACK calls: scipy's cho_solve is ~10x slower on small matrices when
+        # a multi-threaded BLAS competes for busy cores.
+        chol = np.linalg.cholesky(sigma)
+    except np.linalg.LinAlgError:
         return None
     logdet = 2.0 * float(np.sum(np.log(np.diag(chol))))
-    inv = linalg.cho_solve((chol, True), np.eye(lay.p), check_finite=False)
+    inv = np.linalg.inv(sigma)
     d = mom.mean - mu if lay.meanstructure else np.zeros(lay.p)
     f = logdet + float(np.sum(mom.cov * inv)) - mom.logdet - lay.p + float(d @ inv @ d)
     return f, inv, d, sigma
@@ -297,16 +301,23 @@ class Derivatives:
     observed: FloatArray | None
 
 
-def _pair_terms(left: FloatArray, right: FloatArray, u: FloatArray, v: FloatArray) -> FloatArray:
-    """T_kl = sum of the four products making up tr(L dSigma_k R dSigma_l) / (c_k c_l)."""
+def _pair_terms(
+    u: FloatArray, v: FloatArray, left: FloatArray, right: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray | None]:
+    """T(L, L) and T(L, R): tr(L dSigma_k R dSigma_l) / (c_k c_l) for every pair k, l.
+
+    With dSigma_k = c_k (u_k v_k' + v_k u_k') the trace is the sum of four products of
+    bilinear forms; T(L, L) = 2 [(U L U') o (V L V') + (U L V') o (U L V')'].
+    """
     ul, vl = u @ left, v @ left
+    ulu, vlv, ulv = ul @ u.T, vl @ v.T, ul @ v.T
+    t_ll = 2.0 * (ulu * vlv + ulv * ulv.T)
+    if right is None:
+        return t_ll, None
     ur, vr = u @ right, v @ right
-    return (
-        (vr @ u.T) * (ul @ v.T)
-        + (vr @ v.T) * (ul @ u.T)
-        + (ur @ u.T) * (vl @ v.T)
-        + (ur @ v.T) * (vl @ u.T)
-    )
+    uru, vrv, urv = ur @ u.T, vr @ v.T, ur @ v.T
+    t_lr = urv.T * ulv + vrv * ulu + uru * vlv + urv * ulv.T
+    return t_ll, t_lr
 
 
 def _second_derivative_terms(
@@ -351,17 +362,14 @@ def _group_derivatives(
     w = inv - big_b
     grad = 2.0 * c * np.einsum("kp,kp->k", u @ w, v) - 2.0 * (mm @ ad)
     cc = np.outer(c, c)
-    t_aa = _pair_terms(inv, inv, u, v)
+    t_aa, t_ab = _pair_terms(u, v, inv, big_b if observed else None)
     mam = 2.0 * (mm @ inv @ mm.T)
     expected = cc * t_aa + mam
-    if not observed:
+    if t_ab is None:
         return grad, expected, None
     e = c[None, :] * ((mm @ inv @ u.T) * (v @ ad)[None, :] + (mm @ inv @ v.T) * (u @ ad)[None, :])
     hessian = (
-        cc * (2.0 * _pair_terms(inv, big_b, u, v) - t_aa)
-        + mam
-        + 2.0 * (e + e.T)
-        + _second_derivative_terms(lay, x, w, ad)
+        cc * (2.0 * t_ab - t_aa) + mam + 2.0 * (e + e.T) + _second_derivative_terms(lay, x, w, ad)
     )
     return grad, expected, (hessian + hessian.T) / 2.0
 
@@ -410,13 +418,25 @@ def derivatives(
 
 
 def _solve_pd(matrix: FloatArray, rhs: FloatArray) -> FloatArray | None:
-    """Solve ``matrix @ step = rhs`` if ``matrix`` is positive definite, else None."""
+    """Solve ``matrix @ step = rhs`` by Cholesky if ``matrix`` is positive definite, else None."""
     try:
-        factor = linalg.cho_factor(matrix, check_finite=False)
-    except linalg.LinAlgError:
+        chol = np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
         return None
-    step = linalg.cho_solve(factor, rhs, check_finite=False)
+    half = linalg.solve_triangular(chol, rhs, lower=True, check_finite=False)
+    step = linalg.solve_triangular(chol.T, half, lower=False, check_finite=False)
     return np.asarray(step) if np.all(np.isfinite(step)) else None
+
+
+@contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """Run BLAS on one thread while working on small (p x p, q x q) matrices.
+
+    A multi-threaded BLAS gains nothing on matrices this size, and on a busy machine its
+    threads wait for each other at every call: measured here, up to 30x slower.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def _direction(der: Derivatives) -> FloatArray:

@@ -32,7 +32,9 @@ def chi2_pvalue(chi2: float, dof: int) -> float:
 
 
 def cfi(chi2: float, dof: int, chi2_b: float, dof_b: int) -> float:
-    """Comparative fit index (Bentler 1990), as lavaan computes it."""
+    """Comparative fit index (Bentler 1990), as lavaan computes it; 1 for a saturated model."""
+    if dof <= 0:
+        return 1.0
     t1 = max(chi2 - dof, 0.0)
     t2 = max(chi2 - dof, chi2_b - dof_b, 0.0)
     if math.isclose(t1, 0.0, abs_tol=1e-12) and math.isclose(t2, 0.0, abs_tol=1e-12):

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import linalg
 
 from psychometrics import _cfa_fit as fitm
 from psychometrics._cfa_engine import (
@@ -99,13 +100,21 @@ def fit_measures(
 
 
 def standard_errors(state: FitState, n: int) -> tuple[FloatArray, bool]:
-    """Standard errors from the expected information, ``Var = (2 / N) H^-1``; flag if singular."""
+    """Standard errors from the expected information, ``Var = (2 / N) H^-1``; flag if singular.
+
+    H is treated as singular (the model not identified) when its Cholesky factorisation
+    fails or its condition number exceeds 1e12 (estimated from the factor's diagonal).
+    """
     info = state.information
-    eig = np.linalg.eigvalsh(info)
-    if not np.all(np.isfinite(eig)) or eig[0] <= 1e-11 * max(eig[-1], 1e-300):
+    try:
+        chol = np.linalg.cholesky(info)
+    except np.linalg.LinAlgError:
         return np.full(len(state.x), np.nan), False
-    vcov = 2.0 / n * np.linalg.inv(info)
-    return np.sqrt(np.clip(np.diag(vcov), 0.0, None)), True
+    diag = np.diag(chol) ** 2
+    if not np.all(np.isfinite(chol)) or diag.min() <= 1e-12 * diag.max():
+        return np.full(len(state.x), np.nan), False
+    root_inv = linalg.solve_triangular(chol, np.eye(len(diag)), lower=True, check_finite=False)
+    return np.sqrt(2.0 / n * np.sum(root_inv**2, axis=0)), True
 
 
 def parameter_frame(

@@ -8,7 +8,12 @@ from typing import Any
 import pandas as pd
 
 from psychometrics._cfa_data import check_columns, cov_moments, data_moments, parse_model
-from psychometrics._cfa_engine import build_layouts, fisher_scoring, implied_moments
+from psychometrics._cfa_engine import (
+    build_layouts,
+    fisher_scoring,
+    implied_moments,
+    single_threaded_blas,
+)
 from psychometrics._cfa_results import (
     degrees_of_freedom,
     diagnose,
@@ -238,13 +243,14 @@ def cfa(
     if dof < 0:
         raise ValueError(
             f"the model is not identified: it has {q} free parameters but {p} items give only "
-            f"{p * (p + 1) // 2} variances and covariances (dof = {dof}); add items or factors' "
-            "items, or simplify the model"
+            f"{p * (p + 1) // 2} variances and covariances (dof = {dof}); add items or simplify "
+            "the model"
         )
-    x0 = start_values(layouts, [moments], spec.members, q, std_lv=std_lv)
-    state = fisher_scoring(layouts, [moments], x0, q, max_iter=max_iter)
-    measures = fit_measures(layouts, [moments], state, q)
-    se, se_ok = standard_errors(state, moments.n)
+    with single_threaded_blas():
+        x0 = start_values(layouts, [moments], spec.members, q, std_lv=std_lv)
+        state = fisher_scoring(layouts, [moments], x0, q, max_iter=max_iter)
+        measures = fit_measures(layouts, [moments], state, q)
+        se, se_ok = standard_errors(state, moments.n)
     params = parameter_frame(layouts, state.x, se, spec.items, spec.factors)
     warning = diagnose(
         layouts, state, spec.items, spec.factors, se_ok=se_ok, dof=dof, max_iter=max_iter

@@ -10,8 +10,21 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from psychometrics._cfa_data import check_columns, check_moments, listwise_moments, parse_model
-from psychometrics._cfa_engine import Moments, build_layouts, fisher_scoring
+from psychometrics._cfa_data import (
+    ModelSpec,
+    check_columns,
+    check_moments,
+    listwise_moments,
+    parse_model,
+)
+from psychometrics._cfa_engine import (
+    FloatArray,
+    IntArray,
+    Moments,
+    build_layouts,
+    fisher_scoring,
+    single_threaded_blas,
+)
 from psychometrics._cfa_results import (
     FitMeasures,
     degrees_of_freedom,
@@ -92,17 +105,24 @@ class InvarianceResult:
     warning: str | None
 
 
-def _group_frames(data: pd.DataFrame, group: str) -> list[tuple[str, pd.DataFrame]]:
-    """Groups in order of appearance (category order for a categorical column)."""
+def _group_rows(data: pd.DataFrame, group: str) -> list[tuple[str, IntArray]]:
+    """Row positions of each group, in order of appearance (category order if categorical)."""
     col = data[group]
     if isinstance(col.dtype, pd.CategoricalDtype):
-        labels = [c for c in col.cat.categories if (col == c).any()]
+        codes, labels = col.cat.codes.to_numpy(), list(col.cat.categories)
     else:
-        labels = list(pd.unique(col.dropna()))
-    return [(str(label), data.loc[col == label]) for label in labels]
+        codes, uniques = pd.factorize(col, sort=False)
+        labels = list(uniques)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(labels) + 1))
+    return [
+        (str(label), order[bounds[k] : bounds[k + 1]])
+        for k, label in enumerate(labels)
+        if bounds[k + 1] > bounds[k]
+    ]
 
 
-def _free_per_group(spec: Any) -> int:
+def _free_per_group(spec: ModelSpec) -> int:
     """Free parameters of one group in the configural model."""
     p, m = len(spec.items), len(spec.factors)
     loadings = sum(len(its) - 1 for its in spec.loadings)
@@ -110,12 +130,12 @@ def _free_per_group(spec: Any) -> int:
 
 
 def _split_groups(
-    frame: pd.DataFrame, data: pd.DataFrame, group: str, items: tuple[str, ...], min_n: int
+    values: FloatArray, data: pd.DataFrame, group: str, items: tuple[str, ...], min_n: int
 ) -> tuple[list[str], list[Moments], list[dict[str, Any]], int]:
     labels, moments, rows = [], [], []
     used = 0
-    for label, sub in _group_frames(data, group):
-        mean, cov, n = listwise_moments(frame.loc[sub.index].to_numpy(dtype=np.float64))
+    for label, positions in _group_rows(data, group):
+        mean, cov, n = listwise_moments(values[positions])
         if n < min_n:
             rows.append({"group": label, "n": n, "status": "too small"})
             continue
@@ -129,6 +149,40 @@ def _split_groups(
         rows.append({"group": label, "n": n, "status": "compared"})
         used += n
     return labels, moments, rows, used
+
+
+def _fit_step(
+    spec: ModelSpec,
+    moments: list[Moments],
+    labels: list[str],
+    step: str,
+    equal: frozenset[str],
+    max_iter: int,
+) -> tuple[str, FitMeasures, pd.DataFrame, bool, str | None]:
+    """Fit one step of the sequence; returns its fit, parameter table and any warning."""
+    p, n_groups = len(spec.items), len(moments)
+    layouts, q = build_layouts(
+        spec.factors, spec.loadings, spec.items, n_groups,
+        std_lv=False, meanstructure=True, equal=equal,
+    )  # fmt: skip
+    dof = degrees_of_freedom(p, n_groups, q, meanstructure=True)
+    if dof < 0:
+        raise ValueError(
+            f"the {step} model is not identified (dof = {dof}): too many parameters for "
+            f"{p} items; add items or simplify the model"
+        )
+    x0 = start_values(layouts, moments, spec.members, q, std_lv=False)
+    state = fisher_scoring(layouts, moments, x0, q, max_iter=max_iter)
+    measures = fit_measures(layouts, moments, state, q)
+    se, se_ok = standard_errors(state, sum(m.n for m in moments))
+    params = parameter_frame(layouts, state.x, se, spec.items, spec.factors)
+    params.insert(0, "step", step)
+    params["group"] = [labels[g] for g in params["group"]]
+    note = diagnose(
+        layouts, state, spec.items, spec.factors,
+        se_ok=se_ok, dof=dof, max_iter=max_iter, group_labels=labels,
+    )  # fmt: skip
+    return step, measures, params, state.converged, note
 
 
 def invariance(
@@ -240,7 +294,7 @@ def invariance(
     values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
     if np.isinf(values).any():
         raise ValueError("item columns contain infinite values; use NaN for missing")
-    labels, moments, group_rows, used = _split_groups(frame, data, group, spec.items, min_n)
+    labels, moments, group_rows, used = _split_groups(values, data, group, spec.items, min_n)
     too_small = {r["group"]: int(r["n"]) for r in group_rows if r["status"] == "too small"}
     unusable = {
         r["group"]: r["status"].removeprefix("unusable: ")
@@ -252,31 +306,8 @@ def invariance(
             f"invariance needs at least two groups with at least {min_n} complete responses; "
             f"usable: {labels}, too small: {too_small}, unusable: {list(unusable)}"
         )
-    p, n_groups = len(spec.items), len(labels)
-    fits = []
-    for step, equal in STEPS:
-        layouts, q = build_layouts(
-            spec.factors, spec.loadings, spec.items, n_groups,
-            std_lv=False, meanstructure=True, equal=equal,
-        )  # fmt: skip
-        dof = degrees_of_freedom(p, n_groups, q, meanstructure=True)
-        if dof < 0:
-            raise ValueError(
-                f"the {step} model is not identified (dof = {dof}): too many parameters for "
-                f"{p} items; add items or simplify the model"
-            )
-        x0 = start_values(layouts, moments, spec.members, q, std_lv=False)
-        state = fisher_scoring(layouts, moments, x0, q, max_iter=max_iter)
-        measures = fit_measures(layouts, moments, state, q)
-        se, se_ok = standard_errors(state, used)
-        params = parameter_frame(layouts, state.x, se, spec.items, spec.factors)
-        params.insert(0, "step", step)
-        params["group"] = [labels[g] for g in params["group"]]
-        note = diagnose(
-            layouts, state, spec.items, spec.factors,
-            se_ok=se_ok, dof=dof, max_iter=max_iter, group_labels=labels,
-        )  # fmt: skip
-        fits.append((step, measures, params, state.converged, note))
+    with single_threaded_blas():  # the data are reduced to moments: small matrices only
+        fits = [_fit_step(spec, moments, labels, step, eq, max_iter) for step, eq in STEPS]
     table = _step_table(fits)
     level = _level(table)
     notes = [f"{step}: {note}" for step, _, _, _, note in fits if note]
