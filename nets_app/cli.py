@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import OperationalError
+from tqdm import tqdm
 
 from questionnaires import InstrumentError, coverage, load_framework, load_instrument
 
@@ -106,6 +107,26 @@ def demo_command(n_responses: int, seed: int, force: bool) -> None:
     )
 
 
+@nets.command("score")
+@click.option(
+    "--window", "window_codes", multiple=True, help="Window code (repeat); default: every window."
+)
+@database_errors
+def score_command(window_codes: tuple[str, ...]) -> None:
+    """Score placements, benchmark them and raise adverse-environment flags for a window."""
+    from nets_app.services import scoring
+
+    codes = list(window_codes) or scoring.window_codes()
+    for code in tqdm(codes, desc="Scoring windows", unit="window", disable=len(codes) < 2):
+        try:
+            run = scoring.score_window(code)
+        except scoring.UnknownWindowError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(
+            f"Window {code}: {run.n_responses} responses scored, results stored (run {run.id})."
+        )
+
+
 @nets.command("setup")
 @click.option(
     "--responses", "n_responses", default=3000, show_default=True, type=click.IntRange(min=1)
@@ -124,6 +145,10 @@ def setup_command(n_responses: int, seed: int, host: str, port: int) -> None:
     if not demo.has_data():
         click.echo("Empty database: loading the demo pilot ...")
         demo.load_demo(n_responses=n_responses, seed=seed, progress=True)
+        from nets_app.services import scoring
+
+        for code in scoring.window_codes():
+            scoring.score_window(code)
     info = demo.newcomer_info()
     base = f"http://{host}:{port}"
     click.echo("")
