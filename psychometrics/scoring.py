@@ -147,20 +147,28 @@ def _cell_sums(
     return n, mean, ss, p, a
 
 
-def _complementary(n: np.ndarray, total: np.ndarray, min_n: int) -> np.ndarray:
-    """Suppression mask for group cells ``n`` (units x groups) under totals ``total``.
+def _complementary(n: np.ndarray, total: np.ndarray, min_n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Suppression masks for group cells ``n`` (units x groups) and for the totals.
 
     Primary: 0 < n < min_n. Then, in every unit whose total is reported, while
-    exactly one group is suppressed or the suppressed groups together hold fewer
-    than ``min_n`` respondents, also suppress the smallest reported non-empty
-    group (ties: first group). The loop runs over groups, not units.
+    exactly one group is suppressed, or the suppressed groups together hold
+    fewer than ``min_n`` respondents, or no more respondents than there are
+    suppressed groups (each would then be known to hold exactly one), also
+    suppress the smallest reported non-empty group (ties: first group). A unit
+    still unsafe when no group is left to suppress (every group present holds
+    exactly one respondent) has its total suppressed as well. The loop runs
+    over groups, not units.
     """
     supp = (n > 0) & (n < min_n)
     reported_total = total >= min_n
-    for _ in range(n.shape[1]):
+
+    def unsafe_units() -> np.ndarray:
         k = supp.sum(axis=1)
         held = np.where(supp, n, 0).sum(axis=1)
-        unsafe = reported_total & (k > 0) & ((k == 1) | (held < min_n))
+        return reported_total & (k > 0) & ((k == 1) | (held < min_n) | (held <= k))
+
+    for _ in range(n.shape[1]):
+        unsafe = unsafe_units()
         if not unsafe.any():
             break
         rows = np.flatnonzero(unsafe)
@@ -168,7 +176,7 @@ def _complementary(n: np.ndarray, total: np.ndarray, min_n: int) -> np.ndarray:
         has = np.isfinite(cand).any(axis=1)
         rows, cand = rows[has], cand[has]
         supp[rows, np.argmin(cand, axis=1)] = True
-    return supp
+    return supp, unsafe_units()
 
 
 def score_placements(
@@ -266,9 +274,13 @@ def score_placements(
     recovered as total minus the others (for ``n`` and for score x ``n``).
     Within each placement x window x scale whose all-groups row is shown, while
     exactly one group is hidden, or the hidden groups together hold fewer than
-    ``min_n`` respondents, the smallest shown non-empty group is hidden too.
-    Afterwards the only quantity recoverable about hidden groups is their
-    union, which holds ``>= min_n`` respondents. Scales are suppressed
+    ``min_n`` respondents, or no more respondents than there are hidden groups
+    (each would then be known to hold exactly one, since empty groups show
+    "no data"), the smallest shown non-empty group is hidden too; if none is
+    left (every group present has one respondent) the all-groups row is hidden
+    as well. So ``"suppressed"`` does not imply ``n < min_n``. Afterwards
+    the only quantity recoverable about hidden groups is their union, which
+    holds ``>= min_n`` respondents, and no hidden group's size is pinned down. Scales are suppressed
     separately: a respondent's score on an overlapping scale is not a fixed
     linear combination of their scores on its parts when items are missing, so
     no exact subtraction across scales exists; windows hold different
@@ -368,10 +380,10 @@ def score_placements(
     # status codes: 0 ok, 1 suppressed, 2 no data
     tot[5] = np.where(tot[0] == 0, 2, np.where(tot[0] < min_n, 1, 0))
     if grp is not None:
-        supp = np.stack(
-            [_complementary(grp[0, :, :, s], tot[0, :, s], min_n) for s in range(n_s)], axis=-1
-        )
+        masks = [_complementary(grp[0, :, :, s], tot[0, :, s], min_n) for s in range(n_s)]
+        supp = np.stack([m[0] for m in masks], axis=-1)
         grp[5] = np.where(grp[0] == 0, 2, np.where(supp, 1, 0))
+        tot[5] = np.where(np.stack([m[1] for m in masks], axis=-1), 1, tot[5])
 
     frames = [
         _frame(
