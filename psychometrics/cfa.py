@@ -227,14 +227,10 @@ def cfa(
     spec = parse_model(model)
     if data is not None and cov is not None:
         raise ValueError("give either data or cov (with n_obs), not both")
-    if data is None:
-        if cov is None:
-            raise ValueError("give data (a wide DataFrame) or cov and n_obs")
-        moments = cov_moments(cov, spec.items, n_obs)
-    else:
-        if n_obs is not None:
-            raise ValueError("n_obs is only used with cov; with data, N is the number of rows used")
-        moments = data_moments(check_columns(data, spec.items), missing)
+    if data is None and cov is None:
+        raise ValueError("give data (a wide DataFrame) or cov and n_obs")
+    if data is not None and n_obs is not None:
+        raise ValueError("n_obs is only used with cov; with data, N is the number of rows used")
     layouts, q = build_layouts(
         spec.factors, spec.loadings, spec.items, 1, std_lv=std_lv, meanstructure=False
     )
@@ -247,6 +243,10 @@ def cfa(
             "the model"
         )
     with single_threaded_blas():
+        if data is None:
+            moments = cov_moments(cov, spec.items, n_obs)
+        else:
+            moments = data_moments(check_columns(data, spec.items), missing)
         x0 = start_values(layouts, [moments], spec.members, q, std_lv=std_lv)
         state = fisher_scoring(layouts, [moments], x0, q, max_iter=max_iter)
         measures = fit_measures(layouts, [moments], state, q)

@@ -294,7 +294,8 @@ def invariance(
     values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
     if np.isinf(values).any():
         raise ValueError("item columns contain infinite values; use NaN for missing")
-    labels, moments, group_rows, used = _split_groups(values, data, group, spec.items, min_n)
+    with single_threaded_blas():  # multi-threaded BLAS stalls on a busy machine; see engine
+        labels, moments, group_rows, used = _split_groups(values, data, group, spec.items, min_n)
     too_small = {r["group"]: int(r["n"]) for r in group_rows if r["status"] == "too small"}
     unusable = {
         r["group"]: r["status"].removeprefix("unusable: ")
@@ -306,7 +307,7 @@ def invariance(
             f"invariance needs at least two groups with at least {min_n} complete responses; "
             f"usable: {labels}, too small: {too_small}, unusable: {list(unusable)}"
         )
-    with single_threaded_blas():  # the data are reduced to moments: small matrices only
+    with single_threaded_blas():
         fits = [_fit_step(spec, moments, labels, step, eq, max_iter) for step, eq in STEPS]
     table = _step_table(fits)
     level = _level(table)
