@@ -46,8 +46,10 @@ def _setup(state) -> None:
     nets.add_command(survey_cli)
 
 
-@bp.before_request
-def _limit_body() -> None:
+@bp.url_value_preprocessor
+def _limit_body(endpoint, values) -> None:
+    # URL value preprocessors run before every before_request function, so the limit
+    # is in place before CSRFProtect reads the form.
     request.max_content_length = MAX_FORM_BYTES
 
 

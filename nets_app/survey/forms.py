@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, TextAreaField
+from wtforms import Field, TextAreaField
 from wtforms.validators import Length, StopValidation, ValidationError
 
 from nets_app.services.survey import Page
@@ -64,22 +64,32 @@ class SurveyForm(FlaskForm):
         return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
 
 
-class ChoiceField(RadioField):
-    """A radio group that is required and only takes the choices it shows.
+class ChoiceField(Field):
+    """A required radio group that only takes the options it shows.
 
-    A missing answer, a value not offered (out of range, "na" where not allowed)
-    or the same field sent twice each stop validation with one clear message.
+    ``choices`` are (value, label) pairs, rendered by the survey's radios macro. A
+    missing answer, a value not offered (out of range, "na" where not allowed) or
+    the same field sent twice each stop validation with one clear message.
     """
 
-    def __init__(self, label: str = "", *, required: str, invalid: str, **kw: Any) -> None:
-        super().__init__(label, validate_choice=False, **kw)
+    def __init__(
+        self,
+        label: str = "",
+        *,
+        choices: list[tuple[str, str]],
+        required: str,
+        invalid: str,
+        **kw: Any,
+    ) -> None:
+        super().__init__(label, **kw)
+        self.choices = choices
         self.required_message, self.invalid_message = required, invalid
 
     def pre_validate(self, form: Any) -> None:
         raw = self.raw_data or []
         if not raw or raw == [""]:
             raise StopValidation(self.required_message)
-        if len(raw) > 1 or raw[0] not in {str(v) for v, _ in self.choices}:
+        if len(raw) > 1 or raw[0] not in {v for v, _ in self.choices}:
             self.data = None
             raise StopValidation(self.invalid_message)
 
