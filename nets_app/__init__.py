@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask, abort, send_from_directory
 
 from nets_app.config import INSTANCE_DIR, resolve_config
-from nets_app.extensions import csrf, db, migrate
+from nets_app.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 NHSUK_DIST = ROOT / "node_modules" / "nhsuk-frontend" / "dist"
@@ -28,6 +28,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    login_manager.init_app(app)
 
     from nets_app import models  # noqa: F401  (register the models with the metadata)
     from nets_app.cli import register_cli
@@ -37,10 +38,22 @@ def create_app(config: str | type | dict | None = None) -> Flask:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(survey_bp)
+    _register_staff_blueprints(app)
     register_errors(app)
     register_cli(app)
     _register_vendor_assets(app)
     return app
+
+
+def _register_staff_blueprints(app: Flask) -> None:
+    """Staff sign-in, reviewers' dashboards, the JSON/CSV API and survey administration."""
+    from nets_app.admin import bp as admin_bp
+    from nets_app.api import bp as api_bp
+    from nets_app.auth import bp as auth_bp
+    from nets_app.dashboard import bp as dashboard_bp
+
+    for bp in (auth_bp, dashboard_bp, api_bp, admin_bp):
+        app.register_blueprint(bp)
 
 
 def _register_vendor_assets(app: Flask) -> None:
