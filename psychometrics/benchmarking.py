@@ -390,15 +390,8 @@ def _comparator_labels(
     frame: pd.DataFrame, by: list[Hashable], codes: np.ndarray, size: int
 ) -> np.ndarray:
     """One label per comparator code, e.g. ``"window=2024, region=R1"``."""
-    labels = np.empty(size, dtype=object)
-    if not by:
-        labels[:] = "all"
-        return labels
+    if not by or size == 0:
+        return np.full(size, "all", dtype=object)
     first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-    parts = [frame[col].to_numpy()[first].astype(str) for col in by]
-    for col, values in zip(by, parts, strict=True):
-        prefix = np.char.add(f"{col}=", values.astype(str))
-        labels = (
-            prefix.astype(object) if labels[0] is None else labels + ", " + prefix.astype(object)
-        )
-    return labels
+    parts = [pd.Series(frame[col].to_numpy()[first]).astype(str).radd(f"{col}=") for col in by]
+    return pd.concat(parts, axis=1).agg(", ".join, axis=1).to_numpy(dtype=object)

@@ -88,7 +88,10 @@ def funnel_plot(
     12
     """
     _check_columns(
-        benchmarked, [placement, "scale", "comparator", "n", "score", "status"], "benchmarked"
+        benchmarked,
+        [placement, "scale", "comparator", "n", "score", "status"],
+        "needed",
+        "benchmarked",
     )
     if "lower_998" not in benchmarked.columns:
         raise ValueError("funnel_plot needs the table from benchmark(..., method='funnel')")
@@ -199,7 +202,10 @@ def trend_chart(
     ['suppressed']
     """
     _check_columns(
-        scores, [placement_col, window, "scale", "score", "ci_low", "ci_high", "status"], "scores"
+        scores,
+        [placement_col, window, "scale", "score", "ci_low", "ci_high", "status"],
+        "needed",
+        "scores",
     )
     rows = scores[scores[placement_col] == placement]
     if rows.empty:

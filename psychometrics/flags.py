@@ -380,7 +380,7 @@ def adverse_flags(
             raise ValueError(f"{name} must be a DataFrame, got {type(frame).__name__}")
     if isinstance(adverse_items, str) or isinstance(concern_columns, str):
         raise ValueError("adverse_items and concern_columns must be sequences of column names")
-    _check_columns(responses, [placement, window, *adverse_items, *concern_columns], "responses")
+    _check_columns(responses, [placement, window, *adverse_items, *concern_columns], "needed")
     _check_keys(responses, placement, "placement")
     _check_keys(responses, window, "window")
     needed = [
@@ -397,7 +397,9 @@ def adverse_flags(
         "ci_low",
         "ci_high",
     ]
-    _check_columns(benchmarked, needed + ([group] if group is not None else []), "benchmarked")
+    _check_columns(
+        benchmarked, needed + ([group] if group is not None else []), "needed", "benchmarked"
+    )
     keys = [placement, window] + ([group] if group is not None else [])
 
     parts = []
@@ -418,6 +420,7 @@ def adverse_flags(
     if not parts:
         return _typed(pd.DataFrame(columns=columns), columns)
     out = pd.concat(parts, ignore_index=True)
-    out["_r"] = out["rule"].map({r: i for i, r in enumerate(RULES)}).fillna(-1)
+    # concern rules other than patient safety sort right after it
+    out["_r"] = out["rule"].map({r: float(i) for i, r in enumerate(RULES)}).fillna(0.5)
     out = out.sort_values([placement, window, "_r", "scale"], kind="stable", na_position="first")
     return out.drop(columns="_r").reset_index(drop=True)

@@ -47,7 +47,7 @@ def _ordered_levels(values: pd.Series, given: Sequence[Hashable] | None, what: s
         missing = observed.difference(levels)
         if len(missing):
             raise ValueError(
-                f"responses contain {what[:-1]} values not in the {what} given: "
+                f"the data have {what[:-1]} values not in the {what} given: "
                 f"{list(missing)[:10]}; list every {what[:-1]} or leave {what}=None"
             )
         return levels
@@ -57,11 +57,13 @@ def _ordered_levels(values: pd.Series, given: Sequence[Hashable] | None, what: s
         return observed
 
 
-def _check_columns(responses: pd.DataFrame, names: Iterable[Hashable], role: str) -> None:
-    absent = [c for c in names if c not in responses.columns]
+def _check_columns(
+    frame: pd.DataFrame, names: Iterable[Hashable], role: str, where: str = "responses"
+) -> None:
+    absent = [c for c in names if c not in frame.columns]
     if absent:
         raise ValueError(
-            f"{role} column(s) {absent} not in responses; columns are {list(responses.columns)[:20]}"
+            f"{role} column(s) {absent} not in {where}; columns are {list(frame.columns)[:20]}"
         )
 
 
