@@ -48,6 +48,7 @@ from nets_app.models import (
     AdverseFlag,
     ConcernEvidence,
     Placement,
+    PlacementScore,
     Provider,
     QualityConcern,
     ScoringRun,
@@ -308,30 +309,44 @@ def rate_concern(
 
 
 def _check_window_without_flag(concern: QualityConcern, items: Iterable[Evidence]) -> None:
+    """Refuse "a later window without the flag" unless the stored results bear it out."""
+    rule = "concern.window_without_flag"
     for e in items:
         if e.kind is not EvidenceKind.WINDOW_WITHOUT_FLAG:
             continue
         window = db.session.scalar(select(SurveyWindow).where(SurveyWindow.code == e.window))
-        rule = "concern.window_without_flag"
         if window is None:
             raise ConcernError(
                 rule, f"evidence {e.ref!r} must name a survey window, got {e.window!r}"
             )
         if concern.window is not None and window.opens_on <= concern.window.opens_on:
             raise ConcernError(
-                rule, f"window {window.code} is not later than the concern's window "
-                f"{concern.window.code}",
-            )  # fmt: skip
-        if (
-            db.session.scalar(select(ScoringRun.id).where(ScoringRun.window_id == window.id))
-            is None
-        ):
+                rule,
+                f"window {window.code} is not later than the concern's "
+                f"window {concern.window.code}",
+            )
+        run = select(ScoringRun.id).where(ScoringRun.window_id == window.id)
+        if db.session.scalar(run) is None:
             raise ConcernError(rule, f"window {window.code} has not been scored yet")
         placements = (
             [concern.placement_id]
             if concern.placement_id is not None
             else select(Placement.id).where(Placement.provider_id == concern.provider_id)
         )
+        shown = db.session.scalar(
+            select(PlacementScore.id).where(
+                PlacementScore.window_id == window.id,
+                PlacementScore.status == "ok",
+                PlacementScore.placement_id.in_(placements),
+            )
+        )
+        if shown is None:
+            raise ConcernError(
+                rule,
+                f"window {window.code} shows no score for this concern's "
+                "placement(s) (too few responses or none), so the absence of "
+                "flags there shows nothing",
+            )
         flagged = db.session.scalar(
             select(AdverseFlag.id).where(
                 AdverseFlag.window_id == window.id, AdverseFlag.placement_id.in_(placements)
@@ -339,9 +354,10 @@ def _check_window_without_flag(concern: QualityConcern, items: Iterable[Evidence
         )
         if flagged is not None:
             raise ConcernError(
-                rule, f"window {window.code} has adverse flags at this concern's placement(s) "
-                f"(flag {flagged}); it is not evidence of improvement",
-            )  # fmt: skip
+                rule,
+                f"window {window.code} has adverse flags at this concern's "
+                f"placement(s) (flag {flagged}); it is not evidence of improvement",
+            )
 
 
 def change_category(

@@ -118,8 +118,8 @@ def propose_concerns_from_flags(
 
     A placement that already has a proposed or open concern gets no second one: the
     window's new flags are added to that concern as evidence (triangulation), which
-    a person then weighs. Flags already attached to a concern are skipped, so running
-    this twice changes nothing.
+    a person then weighs. Flags already behind a concern (even a dismissed one) are
+    skipped, so running this twice, or after rescoring the window, changes nothing.
 
     Parameters
     ----------
@@ -138,20 +138,25 @@ def propose_concerns_from_flags(
     Notes
     -----
     The suggestion is :func:`nets_app.domain.risk.suggest_rating` over the placement's
-    flags in the window; if the stored flags cannot be weighed (e.g. an unknown rule),
-    the concern is proposed unrated and the trail says why.
+    flags in the window whose rules ``config.flag_rules`` weighs; flags of other rules
+    are attached as evidence and named in the trail as not weighed. If nothing can be
+    weighed the concern is proposed unrated and the trail says why.
     """
     at = utc_naive(at)
     with unit_of_work():
         window = db.session.scalar(select(SurveyWindow).where(SurveyWindow.code == window_code))
         if window is None:
             raise NotFound("survey window", window_code, "score the window first")
-        linked = select(ConcernEvidence.flag_id).where(ConcernEvidence.flag_id.is_not(None))
-        flags = db.session.scalars(
-            select(AdverseFlag)
-            .where(AdverseFlag.window_id == window.id, AdverseFlag.id.not_in(linked))
-            .order_by(AdverseFlag.placement_id, AdverseFlag.id)
-        ).all()
+        seen = _flags_already_attached(window.id)
+        flags = [
+            f
+            for f in db.session.scalars(
+                select(AdverseFlag)
+                .where(AdverseFlag.window_id == window.id)
+                .order_by(AdverseFlag.placement_id, AdverseFlag.id)
+            )
+            if _flag_key(f.placement_id, f.rule, f.scale, f.measure) not in seen
+        ]
         by_placement: dict[int, list[AdverseFlag]] = {}
         for f in flags:
             by_placement.setdefault(f.placement_id, []).append(f)
@@ -182,6 +187,49 @@ def propose_concerns_from_flags(
     return created
 
 
+def _flag_key(placement_id, rule, scale, measure) -> tuple:
+    return (placement_id, rule, scale or None, measure)
+
+
+def _flags_already_attached(window_id: int) -> set[tuple]:
+    """Flags of the window already behind a concern, by content rather than id.
+
+    Rescoring a window replaces its flag rows (new ids; the evidence keeps a copy of
+    each flag in ``detail``), so a flag counts as attached when a concern about the same
+    placement holds flag evidence of the window with the same rule, scale and measure.
+    A dismissed concern keeps its flags: a decision is not re-opened by rescoring.
+    """
+    rows = db.session.execute(
+        select(QualityConcern.placement_id, ConcernEvidence.detail)
+        .join(ConcernEvidence, ConcernEvidence.concern_id == QualityConcern.id)
+        .where(
+            ConcernEvidence.window_id == window_id,
+            ConcernEvidence.kind == EvidenceKind.FLAG.value,
+        )
+    )
+    return {_flag_key(pid, d.get("rule"), d.get("scale"), d.get("measure")) for pid, d in rows}
+
+
+def _suggestion(flags, config: RiskConfig, detail: dict[str, Any]):
+    """The rating suggested from the flags whose rules the configuration weighs.
+
+    Flags of rules the risk configuration does not know are kept as evidence but not
+    weighed; the trail says so. None (and why, in ``detail``) if nothing can be weighed.
+    """
+    known = [f for f in flags if f.rule in config.flag_rules]
+    unknown = sorted({f.rule for f in flags} - {f.rule for f in known})
+    if unknown:
+        detail["not_weighed"] = {
+            "rules": unknown,
+            "why": "no rule for them in the risk configuration; rate by hand if they matter",
+        }
+    try:
+        return _suggest([domain_flag(f) for f in known], config=config)
+    except DomainError as err:
+        detail["suggestion_refused"] = {"rule": err.rule, "message": err.detail}
+        return None
+
+
 def _propose(flags, window, actor, at, config) -> QualityConcern:
     placement: Placement = flags[0].placement
     rules = sorted({f.rule for f in flags})
@@ -201,11 +249,8 @@ def _propose(flags, window, actor, at, config) -> QualityConcern:
     for f in flags:
         _flag_evidence(concern, f, actor, at)
     detail: dict[str, Any] = {"flags": [f.id for f in flags], "window": window.code}
-    try:
-        suggested = _suggest([domain_flag(f) for f in flags], config=config)
-    except DomainError as err:
-        detail["suggestion_refused"] = {"rule": err.rule, "message": err.detail}
-    else:
+    suggested = _suggestion(flags, config, detail)
+    if suggested is not None:
         store_rating(concern, suggested)
         detail["rating"] = rating_to_json(suggested)
     record_event(concern, "proposed", actor, at, f"{len(flags)} flag(s): {', '.join(rules)}",

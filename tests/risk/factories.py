@@ -7,7 +7,14 @@ import datetime as dt
 from sqlalchemy import select
 
 from nets_app.extensions import db
-from nets_app.models import AdverseFlag, Placement, ScoringRun, StaffUser, SurveyWindow
+from nets_app.models import (
+    AdverseFlag,
+    Placement,
+    PlacementScore,
+    ScoringRun,
+    StaffUser,
+    SurveyWindow,
+)
 from tests.factories import create_placement, create_provider, create_region, create_window
 
 # Typical flags, one per rule, each past its limit in the rule's direction (see
@@ -26,6 +33,9 @@ FLAG_DEFAULTS = {
     "patient_safety_concern": {"scale": None,
                                "measure": "concerns reported (concern_patient_safety)",
                                "value": 1.0, "limit": 1.0, "n": None},
+    # emitted by the scoring service for bullying reports; not (yet) in the risk configuration
+    "bullying_concern": {"scale": None, "measure": "concerns reported (concern_bullying)",
+                         "value": 2.0, "limit": 1.0, "n": None},
 }  # fmt: skip
 
 
@@ -42,6 +52,24 @@ def create_run(window: SurveyWindow) -> ScoringRun:
         db.session.add(run)
         db.session.flush()
     return run
+
+
+def create_score(placement: Placement, window: SurveyWindow, status: str = "ok") -> PlacementScore:
+    """A stored overall score of ``placement`` in ``window`` (shown unless ``status`` says not)."""
+    shown = status == "ok"
+    row = PlacementScore(
+        run_id=create_run(window).id,
+        window_id=window.id,
+        placement_id=placement.id,
+        scale="overall",
+        status=status,
+        n=20 if shown else None,
+        score=75.0 if shown else None,
+        extra={},
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
 
 
 def create_flag(placement: Placement, window: SurveyWindow, rule: str = "funnel_low", **kw):

@@ -21,7 +21,12 @@ from nets_app.services import risk
 from nets_app.services import risk_reports as reports
 from nets_app.services.access import AccessDenied, NotFound
 from nets_app.services.risk_common import change_from_json
-from tests.risk.factories import create_flag, create_run, create_staff, flagged_placement
+from tests.risk.factories import (
+    create_flag,
+    create_score,
+    create_staff,
+    flagged_placement,
+)
 from tests.risk.factories import two_windows as windows
 
 T0 = dt.datetime(2024, 5, 1, 9, 0)
@@ -104,6 +109,36 @@ def test_proposing_twice_changes_nothing_and_new_flags_join_the_active_concern(a
     concern = db.session.get(QualityConcern, concern.id)
     assert later.id in {e.flag_id for e in concern.evidence}
     assert [e.kind for e in concern.events] == ["proposed", "evidence_added"]
+
+
+def test_rescored_flags_of_a_dismissed_concern_are_not_proposed_again(app, snap):
+    w1, _ = windows()
+    placement, flags = flagged_placement(w1)
+    db.session.commit()
+    (concern,) = risk.propose_concerns_from_flags(w1.code, at=_at(0))
+    risk.dismiss_concern(concern.id, ACTOR, "Rota artefact", at=_at(1))
+    # rescoring replaces the flag rows: same content, new ids
+    for f in flags:
+        db.session.delete(f)
+    db.session.flush()
+    for f in flags:
+        create_flag(placement, w1, f.rule)
+    db.session.commit()
+    before = snap()
+    assert risk.propose_concerns_from_flags(w1.code, at=_at(2)) == []
+    assert snap() == before
+
+
+def test_flags_the_configuration_does_not_weigh_are_evidence_but_not_rated(app):
+    w1, _ = windows()
+    placement, flags = flagged_placement(w1, rules=("funnel_low", "bullying_concern"))
+    db.session.commit()
+    (concern,) = risk.propose_concerns_from_flags(w1.code, at=_at(0))
+    expected = suggest_rating([{"rule": "funnel_low", "measure": "supervision", "value": 54.0,
+                                "limit": 58.0, "n": 14, "window": w1.code}])  # fmt: skip
+    assert (concern.likelihood, concern.impact) == (expected.likelihood, expected.impact)
+    assert sorted(e.flag_id for e in concern.evidence) == sorted(f.id for f in flags)
+    assert concern.events[0].detail["not_weighed"]["rules"] == ["bullying_concern"]
 
 
 def test_unknown_window_is_not_found(app):
@@ -200,8 +235,8 @@ def test_category_history_is_stored_and_replays(app):
 
 def test_deescalation_with_a_later_window_without_flags(app):
     w1, w2 = windows()
-    concern, _, _ = _open_concern(w1, category=2)
-    create_run(w2)  # w2 scored, and no flag at this placement
+    concern, placement, _ = _open_concern(w1, category=2)
+    create_score(placement, w2)  # w2 scored, the placement shown, and no flag there
     db.session.commit()
     risk.change_category(concern.id, ACTOR, 1, "Sustained improvement", [
         {"kind": "window_without_flag", "ref": f"scoring {w2.code}", "window": w2.code}],
@@ -215,6 +250,7 @@ def test_deescalation_with_a_later_window_without_flags(app):
 def test_a_later_window_with_flags_is_not_evidence_of_improvement(app, snap):
     w1, w2 = windows()
     concern, placement, _ = _open_concern(w1, category=2)
+    create_score(placement, w2)
     flag = create_flag(placement, w2, "adverse_items")
     db.session.commit()
     before = snap()
@@ -314,6 +350,9 @@ def _bad_inputs():
                                                        "isf.deescalation_evidence"),
         "the concern's own window": (deesc_same_window, "concern.window_without_flag"),
         "window not scored": (deesc_unscored_window, "concern.window_without_flag"),
+        # w2 is scored but the placement's score is suppressed (too few responses)
+        "window without a shown score": (deesc_unscored_window, "concern.window_without_flag",
+                                         "suppressed"),
         "flag evidence typed in": (lambda c, w2: risk.add_evidence(c, ACTOR, {
             "kind": "flag", "ref": "flag:1"}), "concern.evidence_kind"),
         "unknown evidence kind": (lambda c, w2: risk.add_evidence(c, ACTOR, {
@@ -342,9 +381,12 @@ BAD = _bad_inputs()
 @pytest.mark.parametrize("case", list(BAD))
 def test_bad_input_names_the_rule_and_changes_nothing(app, snap, case):
     w1, w2 = windows()
-    concern, _, _ = _open_concern(w1, category=2)
+    concern, placement, _ = _open_concern(w1, category=2)
+    call, rule, *w2_score = BAD[case]
+    if w2_score:
+        create_score(placement, w2, status=w2_score[0])
+        db.session.commit()
     before = snap()
-    call, rule = BAD[case]
     with pytest.raises(DomainError) as err:
         call(concern.id, w2.code)
     assert err.value.rule == rule
