@@ -87,7 +87,8 @@ class InvarianceResult:
     chi2_groups : pandas.DataFrame
         Each group's contribution ``N_g F_g`` to each step's chi-square.
     excluded_rows : int
-        Rows not used: no group label, or a missing answer on a model item.
+        Rows not used: no group label, a missing answer on a model item, or a group that
+        was not compared.
     warning : str or None
         Estimation problems in any step (non-convergence, Heywood cases, ...).
     """
@@ -209,8 +210,9 @@ def invariance(
     min_group_n : int, optional
         Smallest group compared. Default: the number of free parameters per group in the
         configural model (loadings, residual variances, factor variances and covariances,
-        and intercepts), below which a group cannot carry its own model. Smaller groups
-        are reported in ``too_small`` and ``groups``, never silently dropped.
+        and intercepts), below which a group cannot carry its own model; never less than
+        the number of items + 1 (a smaller group's covariance matrix is singular). Smaller
+        groups are reported in ``too_small`` and ``groups``, never silently dropped.
     max_iter : int, default 500
         Iteration limit of the optimiser in each step.
 
@@ -296,18 +298,17 @@ def invariance(
         raise ValueError("item columns contain infinite values; use NaN for missing")
     with single_threaded_blas():  # multi-threaded BLAS stalls on a busy machine; see engine
         labels, moments, group_rows, used = _split_groups(values, data, group, spec.items, min_n)
-    too_small = {r["group"]: int(r["n"]) for r in group_rows if r["status"] == "too small"}
-    unusable = {
-        r["group"]: r["status"].removeprefix("unusable: ")
-        for r in group_rows
-        if r["status"].startswith("unusable")
-    }
-    if len(labels) < 2:
-        raise ValueError(
-            f"invariance needs at least two groups with at least {min_n} complete responses; "
-            f"usable: {labels}, too small: {too_small}, unusable: {list(unusable)}"
-        )
-    with single_threaded_blas():
+        too_small = {r["group"]: int(r["n"]) for r in group_rows if r["status"] == "too small"}
+        unusable = {
+            r["group"]: r["status"].removeprefix("unusable: ")
+            for r in group_rows
+            if r["status"].startswith("unusable")
+        }
+        if len(labels) < 2:
+            raise ValueError(
+                f"invariance needs at least two groups with at least {min_n} complete "
+                f"responses; usable: {labels}, too small: {too_small}, unusable: {list(unusable)}"
+            )
         fits = [_fit_step(spec, moments, labels, step, eq, max_iter) for step, eq in STEPS]
     table = _step_table(fits)
     level = _level(table)
