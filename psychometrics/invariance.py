@@ -417,8 +417,8 @@ def _verdict(
     for _, row in table.iloc[1:].iterrows():
         step = row["step"]
         deltas = (
-            f"dCFI {row['delta_cfi']:+.3f}, dRMSEA {row['delta_rmsea']:+.3f}, "
-            f"dSRMR {row['delta_srmr']:+.3f}; chi-square difference {row['delta_chi2']:.2f} "
+            f"dCFI {row['delta_cfi']:+.4f}, dRMSEA {row['delta_rmsea']:+.4f}, "
+            f"dSRMR {row['delta_srmr']:+.4f}; chi-square difference {row['delta_chi2']:.2f} "
             f"on {int(row['delta_dof'])} df, p = {row['delta_pvalue']:.3g}"
         )
         if not reached:
