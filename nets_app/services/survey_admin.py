@@ -144,8 +144,8 @@ def create_window(
     if closes < opens:
         raise ValueError("The closing date must be on or after the opening date")
     try:
-        fraction = float(retest_fraction)
-        min_days, max_days = int(retest_min_days), int(retest_max_days)
+        fraction = float(retest_fraction or "0.1")
+        min_days, max_days = int(retest_min_days or "7"), int(retest_max_days or "21")
     except (TypeError, ValueError):
         raise ValueError(
             "Enter the retest fraction as a number 0-1 and the days as whole numbers"
