@@ -22,7 +22,7 @@ from psychometrics.funnel import (
     adjusted_variance,
     from_funnel_scale,
     grouped_dispersion,
-    grouped_quantile,
+    grouped_quantiles,
     null_se,
     to_funnel_scale,
 )
@@ -267,9 +267,9 @@ def benchmark(
     s = null_se(n, c.theta[codes], c.sigma[codes], fs)
     yg = to_funnel_scale(y, fs)
     centre = to_funnel_scale(c.theta, fs)
-    phi, tau2 = grouped_dispersion(
-        codes[ok], yg[ok], s[ok], centre, winsor=float(winsor), estimator=estimator, size=size
-    )
+    est = estimator if method == "funnel" else "robust"
+    args = (codes[ok], yg[ok], s[ok], centre)
+    phi, tau2 = grouped_dispersion(*args, winsor=float(winsor), estimator=est, size=size)
     nan = np.full(len(out), np.nan)
     labels = _comparator_labels(out, by, codes, size)
     out["comparator"] = labels[codes] if size else np.array([], dtype=object)
@@ -287,10 +287,8 @@ def benchmark(
         not_ok = {"suppressed": "grey", "no data": "yellow"}
 
     # empirical Bayes on the funnel scale, with the robust tau2 whatever the method
-    if method == "quartile" or estimator != "robust":
-        _, tau2 = grouped_dispersion(
-            codes[ok], yg[ok], s[ok], centre, winsor=float(winsor), estimator="robust", size=size
-        )
+    if est != "robust":
+        _, tau2 = grouped_dispersion(*args, winsor=float(winsor), estimator="robust", size=size)
     with np.errstate(divide="ignore", invalid="ignore"):
         shrink = np.where(s > 0, tau2[codes] / (tau2[codes] + s**2), 1.0)
     out["shrinkage"] = np.where(assessed, shrink, nan)
@@ -367,8 +365,7 @@ def _quartile_columns(
 ) -> np.ndarray:
     nan = np.full(len(out), np.nan)
     size = len(c.units)
-    q1 = grouped_quantile(c.codes, c.y, 0.25, size)
-    q3 = grouped_quantile(c.codes, c.y, 0.75, size)
+    q1, q3 = grouped_quantiles(c.codes, c.y, (0.25, 0.75), size)
     with np.errstate(divide="ignore", invalid="ignore"):
         sd_tot = np.sqrt(c.ss_total / (c.n_total - 1))
         half = stats.t.ppf((1 + ci) / 2, np.maximum(c.n_total - 1, 1)) * sd_tot / np.sqrt(c.n_total)

@@ -51,24 +51,41 @@ def winsorised_moment(winsor: float) -> float:
     return float((1 - 2 * winsor) - 2 * q * stats.norm.pdf(q) + 2 * winsor * q * q)
 
 
-def grouped_quantile(codes: np.ndarray, values: np.ndarray, prob: float, size: int) -> np.ndarray:
-    """Quantile ``prob`` of ``values`` within each code (linear interpolation, R type 7).
+def _sort_within(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Order that sorts by code, then by value within each code."""
+    order = np.argsort(values)
+    if codes.max() < 2**16:  # stable radix sort on small integer codes
+        return order[np.argsort(codes[order].astype(np.uint16), kind="stable")]
+    return np.lexsort((values, codes))
 
-    Codes with no values get NaN. One sort for all groups.
+
+def grouped_quantiles(
+    codes: np.ndarray, values: np.ndarray, probs: Sequence[float], size: int
+) -> list[np.ndarray]:
+    """Quantiles ``probs`` of ``values`` within each code (linear interpolation, R type 7).
+
+    Codes with no values get NaN. One sort serves every group and every quantile.
+
+    Examples
+    --------
+    >>> q1, q3 = grouped_quantiles(np.array([0, 0, 0, 0, 1]), np.array([4.0, 1, 3, 2, 9]),
+    ...                            [0.25, 0.75], 3)
+    >>> q1.tolist(), q3.tolist()
+    ([1.75, 9.0, nan], [3.25, 9.0, nan])
     """
-    out = np.full(size, np.nan)
+    out = [np.full(size, np.nan) for _ in probs]
     if codes.size == 0:
         return out
-    order = np.lexsort((values, codes))
-    v = values[order]
+    v = values[_sort_within(codes, values)]
     counts = np.bincount(codes, minlength=size)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     has = counts > 0
-    h = (counts[has] - 1) * prob
-    lo = np.floor(h).astype(np.int64)
-    hi = np.minimum(lo + 1, counts[has] - 1)
     base = starts[has]
-    out[has] = v[base + lo] + (h - lo) * (v[base + hi] - v[base + lo])
+    for q, prob in zip(out, probs, strict=True):
+        h = (counts[has] - 1) * prob
+        lo = np.floor(h).astype(np.int64)
+        hi = np.minimum(lo + 1, counts[has] - 1)
+        q[has] = v[base + lo] + (h - lo) * (v[base + hi] - v[base + lo])
     return out
 
 
@@ -76,8 +93,7 @@ def _winsorised_mean_square(
     codes: np.ndarray, u: np.ndarray, winsor: float, size: int
 ) -> np.ndarray:
     if winsor > 0:
-        lo = grouped_quantile(codes, u, winsor, size)
-        hi = grouped_quantile(codes, u, 1 - winsor, size)
+        lo, hi = grouped_quantiles(codes, u, (winsor, 1 - winsor), size)
         u = np.clip(u, lo[codes], hi[codes])
     units = np.bincount(codes, minlength=size)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -117,21 +133,35 @@ def grouped_dispersion(
             )
         return phi, np.maximum(tau2, 0.0)
     # robust: the tau2 at which the winsorised standardised residuals
-    # u = (y - target) / sqrt(se^2 + tau2) have mean square c (bisection, all groups at once)
-    dev2 = (y - target[codes]) ** 2
-    f0 = _winsorised_mean_square(codes, z, winsor, size)
-    lo = np.zeros(size)
-    hi = np.zeros(size)
-    np.maximum.at(hi, codes, dev2 / c)
-    active = (f0 > c) & (hi > 0)
-    for _ in range(60):
-        mid = (lo + hi) / 2
+    # u = (y - target) / sqrt(se^2 + tau2) have mean square c. The mean square
+    # falls continuously as tau2 grows, so the root is bracketed by 0 and
+    # max(dev^2) / c; the Illinois variant of regula falsi finds it for all
+    # groups at once in a few iterations.
+    dev = y - target[codes]
+
+    def excess(tau2: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
-            u = np.sqrt(dev2 / (se**2 + mid[codes])) * np.sign(y - target[codes])
-        above = _winsorised_mean_square(codes, np.nan_to_num(u), winsor, size) > c
-        lo = np.where(active & above, mid, lo)
-        hi = np.where(active & ~above, mid, hi)
-    return phi, np.where(active, (lo + hi) / 2, 0.0)
+            u = np.nan_to_num(dev / np.sqrt(se**2 + tau2[codes]))
+        return _winsorised_mean_square(codes, u, winsor, size) - c
+
+    a = np.zeros(size)
+    fa = _winsorised_mean_square(codes, z, winsor, size) - c
+    b = np.zeros(size)
+    np.maximum.at(b, codes, dev**2 / c)
+    active = (fa > 0) & (b > 0)
+    b = np.where(active, b, 1.0)
+    fb = np.where(active, excess(b), -1.0)
+    for _ in range(100):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = np.where(active, b - fb * (b - a) / (fb - fa), b)
+        x = np.where(np.isfinite(x), x, (a + b) / 2)
+        fx = excess(x)
+        crossed = fx * fb < 0
+        a, fa = np.where(crossed, b, a), np.where(crossed, fb, fa / 2)
+        b, fb = x, fx
+        if not (active & (np.abs(b - a) > 1e-12 * (1 + np.abs(b))) & (fb != 0)).any():
+            break
+    return phi, np.where(active, b, 0.0)
 
 
 @dataclass(frozen=True)

@@ -387,70 +387,45 @@ def score_placements(
         grp[5] = np.where(grp[0] == 0, 2, np.where(supp, 1, 0))
         tot[5] = np.where(np.stack([m[1] for m in masks], axis=-1), 1, tot[5])
 
-    frames = [
-        _frame(
-            tot.reshape(6, -1),
-            ci,
-            {
-                placement: np.repeat(p_levels.to_numpy(), n_w * n_s),
-                window: np.tile(np.repeat(w_levels.to_numpy(), n_s), n_p),
-                **(
-                    {group: np.full(n_units * n_s, ALL_GROUPS, dtype=object)}
-                    if grp is not None
-                    else {}
-                ),
-                "scale": np.tile(np.array(list(scale_items), dtype=object), n_units),
-                "_g": np.full(n_units * n_s, -1),
-            },
-        )
-    ]
+    # one slot per unit x (all groups, group 1..G) x scale, in output order
     if grp is not None:
-        keep = np.repeat(present.reshape(-1), n_s)
-        flat = grp.reshape(6, -1)[:, keep]
-        u_idx = np.repeat(np.arange(n_units), n_g * n_s)[keep]
-        g_idx = np.tile(np.repeat(np.arange(n_g), n_s), n_units)[keep]
-        frames.append(
-            _frame(
-                flat,
-                ci,
-                {
-                    placement: p_levels.to_numpy()[u_idx // n_w],
-                    window: w_levels.to_numpy()[u_idx % n_w],
-                    group: g_levels.to_numpy()[g_idx],
-                    "scale": np.tile(np.array(list(scale_items), dtype=object), n_units * n_g)[
-                        keep
-                    ],
-                    "_g": g_idx,
-                },
-            )
-        )
-    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    order = pd.DataFrame(
-        {
-            "p": p_levels.get_indexer(out[placement]),
-            "w": w_levels.get_indexer(out[window]),
-            "g": out["_g"],
-            "s": pd.Index(list(scale_items)).get_indexer(out["scale"]),
-        }
-    )
-    out = out.iloc[np.lexsort((order["s"], order["g"], order["w"], order["p"]))]
-    return out.drop(columns="_g").reset_index(drop=True)
+        cube = np.concatenate([tot[:, :, None, :], grp], axis=2)
+        keep_cells = np.concatenate([np.ones((n_units, 1), dtype=bool), present], axis=1)
+        labels = np.array([ALL_GROUPS, *g_levels.to_numpy()], dtype=object)
+    else:
+        cube = tot[:, :, None, :]
+        keep_cells = np.ones((n_units, 1), dtype=bool)
+        labels = np.array([ALL_GROUPS], dtype=object)
+    u_idx, g_idx = np.nonzero(keep_cells)
+    k = len(u_idx)
+    values = cube[:, u_idx, g_idx, :].reshape(6, k * n_s)
+    u_rep = np.repeat(u_idx, n_s)
+    keys: dict[Hashable, np.ndarray] = {
+        placement: p_levels.to_numpy()[u_rep // n_w],
+        window: w_levels.to_numpy()[u_rep % n_w],
+    }
+    if grp is not None:
+        keys[group] = labels[np.repeat(g_idx, n_s)]
+    keys["scale"] = np.tile(np.array(list(scale_items), dtype=object), k)
+    return _frame(values, ci, keys)
 
 
 def _frame(v: np.ndarray, ci: float, keys: dict[Hashable, np.ndarray]) -> pd.DataFrame:
     """Result columns from stacked sums ``v`` = (n, mean, ss, pos, ans, status)."""
     n, mean, ss, pos, ans, code = v
     ok = code == 0
+    df, where = np.unique(np.maximum(n - 1, 1), return_inverse=True)
+    t = stats.t.ppf((1 + ci) / 2, df)[where]  # one quantile per distinct n
     with np.errstate(invalid="ignore", divide="ignore"):
         sd = np.where(n >= 2, np.sqrt(ss / (n - 1)), np.nan)
-        half = stats.t.ppf((1 + ci) / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+        half = t * sd / np.sqrt(n)
         pct = 100.0 * pos / ans
     ci_low = np.where(n >= 2, np.clip(mean - half, 0.0, 100.0), 0.0)
     ci_high = np.where(n >= 2, np.clip(mean + half, 0.0, 100.0), 100.0)
     nan = np.full(n.shape, np.nan)
     out = pd.DataFrame(keys)
-    out["n"] = pd.array(np.where(code == 1, 0, n).astype(np.int64), dtype="Int64")
-    out.loc[code == 1, "n"] = pd.NA
+    hidden = code == 1
+    out["n"] = pd.arrays.IntegerArray(np.where(hidden, 0, n).astype(np.int64), hidden)
     out["score"] = np.where(ok, mean, nan)
     out["ci_low"] = np.where(ok, ci_low, nan)
     out["ci_high"] = np.where(ok, ci_high, nan)
