@@ -6,8 +6,10 @@ so a researcher can use it in a notebook with a DataFrame and nothing else::
     import psychometrics as pm
     pm.cronbach_alpha(items)
 
-Names are loaded lazily from their modules on first use, which keeps
-``import psychometrics`` fast.
+Most names are loaded lazily from their modules on first use. Functions that share
+their module's name (``cfa``, ``icc``, ``invariance``) are bound eagerly: once a
+submodule is imported, Python sets the package attribute to the *module*, which
+would shadow a lazily loaded function of the same name.
 """
 
 from __future__ import annotations
@@ -52,6 +54,10 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = sorted(_EXPORTS)
+
+from psychometrics.cfa import cfa  # noqa: E402,F401  (see the module docstring)
+from psychometrics.icc import icc  # noqa: E402,F401
+from psychometrics.invariance import invariance  # noqa: E402,F401
 
 
 def __getattr__(name: str) -> Any:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import math
-import sys
-import types
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -215,19 +212,3 @@ def diagnose(
             "cannot be tested (p-values are NaN)"
         )
     return "; ".join(notes) if notes else None
-
-
-def make_module_callable(module_name: str, func: Callable[..., Any]) -> None:
-    """Let a module be called as its main function of the same name.
-
-    ``psychometrics.cfa`` is both a module and (lazily) the function ``cfa``: once the
-    module has been imported under its own name (``from psychometrics.cfa import
-    CFAResult``), Python binds the package attribute to the module, and ``pm.cfa(...)``
-    must still fit a model.
-    """
-
-    class _CallableModule(types.ModuleType):
-        def __call__(self, *args: Any, **kwargs: Any) -> Any:
-            return func(*args, **kwargs)
-
-    sys.modules[module_name].__class__ = _CallableModule

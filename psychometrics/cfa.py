@@ -18,7 +18,6 @@ from psychometrics._cfa_results import (
     degrees_of_freedom,
     diagnose,
     fit_measures,
-    make_module_callable,
     parameter_frame,
     standard_errors,
 )
@@ -327,6 +326,3 @@ def _result(
         iterations=state.iterations,
         warning=warning,
     )
-
-
-make_module_callable(__name__, cfa)

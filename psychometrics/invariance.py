@@ -30,7 +30,6 @@ from psychometrics._cfa_results import (
     degrees_of_freedom,
     diagnose,
     fit_measures,
-    make_module_callable,
     parameter_frame,
     standard_errors,
 )
@@ -447,6 +446,3 @@ def _verdict(
             "Not compared, unusable: " + "; ".join(f"{k}: {v}" for k, v in unusable.items()) + "."
         )
     return " ".join(parts)
-
-
-make_module_callable(__name__, invariance)
