@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import psychometrics as pm
+from psychometrics.scoring import scales_from_items
 
 
 def timed(fn: Callable[[], Any], repeats: int) -> tuple[Any, list[float]]:
@@ -38,10 +39,7 @@ def main() -> int:
 
     pilot = pm.generate_pilot(n_responses=100_000, n_placements=5_000, seed=0)
     r = pilot.responses
-    scales: dict[str, list[str]] = {}
-    for item in pilot.items:
-        scales.setdefault(item.factor, []).append(item.id)
-    scales["overall"] = [item.id for item in pilot.items]
+    scales = scales_from_items(pilot.items)
     reverse = [item.id for item in pilot.items if item.reverse]
     adverse = [item.id for item in pilot.items if item.adverse]
     windows = pilot.windows

@@ -22,6 +22,7 @@ __all__ = [
     "NOT_STATED",
     "SCORE_COLUMNS",
     "STATUSES",
+    "scales_from_items",
     "score_placements",
 ]
 
@@ -179,6 +180,40 @@ def _complementary(n: np.ndarray, total: np.ndarray, min_n: int) -> tuple[np.nda
         rows, cand = rows[has], cand[has]
         supp[rows, np.argmin(cand, axis=1)] = True
     return supp, unsafe_units()
+
+
+def scales_from_items(
+    items: Iterable[Any], *, overall: str | None = "overall"
+) -> dict[str, list[str]]:
+    """Scales for :func:`score_placements` from item specifications.
+
+    Parameters
+    ----------
+    items : iterable
+        Objects with ``id`` and ``factor`` attributes (e.g. ``pilot.items``).
+    overall : str or None, default "overall"
+        Name of an extra scale holding every item; None for none.
+
+    Returns
+    -------
+    dict
+        Factor (theme) -> item ids in order of appearance, then ``overall``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Item
+    >>> scales_from_items([Item(id="a", factor="t1"), Item(id="b", factor="t2"),
+    ...                    Item(id="c", factor="t1")])
+    {'t1': ['a', 'c'], 't2': ['b'], 'overall': ['a', 'b', 'c']}
+    """
+    scales: dict[str, list[str]] = {}
+    every = []
+    for item in items:
+        scales.setdefault(item.factor, []).append(item.id)
+        every.append(item.id)
+    if overall is not None:
+        scales[overall] = every
+    return scales
 
 
 def score_placements(

@@ -6,14 +6,12 @@ import numpy as np
 import pandas as pd
 
 import psychometrics as pm
+from psychometrics.scoring import scales_from_items
 
 
 def pilot_tables(pilot, *, by_group: bool = False):
     """Scales, reverse and adverse items of a synthetic pilot, and its scores."""
-    scales: dict[str, list[str]] = {}
-    for item in pilot.items:
-        scales.setdefault(item.factor, []).append(item.id)
-    scales["overall"] = [item.id for item in pilot.items]
+    scales = scales_from_items(pilot.items)
     reverse = [item.id for item in pilot.items if item.reverse]
     adverse = [item.id for item in pilot.items if item.adverse]
     scores = pm.score_placements(

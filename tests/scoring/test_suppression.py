@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import psychometrics as pm
-from psychometrics.scoring import ALL_GROUPS
+from psychometrics.scoring import ALL_GROUPS, scales_from_items
 
 
 def grouped(sizes, min_n=3, seed=0):
@@ -120,9 +120,7 @@ def with_truth(responses, scales, keys, group_col, min_n):
 def test_no_hidden_group_recoverable_on_a_synthetic_pilot():
     groups = ("medical", "nursing", "midwifery", "pharmacy", "dental")
     pilot = pm.generate_pilot(n_responses=3000, seed=3, groups=groups, retest_fraction=0)
-    scales: dict[str, list[str]] = {}
-    for item in pilot.items:
-        scales.setdefault(item.factor, []).append(item.id)
+    scales = scales_from_items(pilot.items, overall=None)
     out = with_truth(pilot.responses, scales, ["placement", "window", "scale"], "group", 3)
     assert (out["status"] == "suppressed").sum() > 500  # plenty to attack
     complementary = out[(out["status"] == "suppressed") & (out["_n"] >= 3)]
