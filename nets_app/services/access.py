@@ -227,7 +227,11 @@ def find_window(code: str | None) -> SurveyWindow:
     if code is None or code == "":
         window = db.session.scalar(select(SurveyWindow).order_by(SurveyWindow.opens_on.desc()))
         if window is None:
-            raise NotFound("survey window", "(any)", "no survey window exists yet")
+            raise NotFound(
+                "survey window",
+                "(any)",
+                "ask a survey administrator to add one: no survey window exists yet",
+            )
         return window
     window = db.session.scalar(select(SurveyWindow).where(SurveyWindow.code == code))
     if window is None:

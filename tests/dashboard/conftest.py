@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
+from flask.testing import FlaskClient
 
 from nets_app.extensions import db
 from nets_app.services import cache
@@ -63,6 +64,29 @@ class World:
             if code not in providers_visible:
                 out |= {p.code, p.name}
         return out
+
+
+class FreshContextClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in a real server.
+
+    The ``app`` fixture keeps one app context open for the whole test, and a request
+    pushed inside it would share its ``g`` (where Flask-Login caches the user and
+    Flask-WTF the CSRF token) and its database session with the test and with every
+    other request: a signed-out or disabled user would stay "loaded".
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def new_client(app) -> FreshContextClient:
+    return FreshContextClient(app, app.response_class, use_cookies=True)
+
+
+@pytest.fixture
+def client(app):
+    return new_client(app)
 
 
 @pytest.fixture(autouse=True)
@@ -152,7 +176,7 @@ def client_for(app, world):
     """``client_for(role)`` -> a test client signed in as that role's staff member."""
 
     def make(role: str):
-        client = app.test_client()
+        client = new_client(app)
         sign_in(client, world.staff[role])
         return client
 
