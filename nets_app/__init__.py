@@ -34,11 +34,13 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from nets_app.cli import register_cli
     from nets_app.errors import register_errors
     from nets_app.main import bp as main_bp
+    from nets_app.risk import bp as risk_bp
     from nets_app.survey import bp as survey_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(survey_bp)
     _register_staff_blueprints(app)
+    app.register_blueprint(risk_bp)
     register_errors(app)
     register_cli(app)
     _register_vendor_assets(app)

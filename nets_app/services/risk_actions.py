@@ -83,14 +83,18 @@ def complete_action(
     done_on: dt.date | None,
     note: str = "",
     *,
+    concern_id: int | None = None,
     scope: int | None = None,
     at: dt.datetime | None = None,
 ) -> ConcernAction:
-    """Mark an action done on ``done_on`` (a date, rule ``action.done_on``)."""
+    """Mark an action done on ``done_on`` (a date, rule ``action.done_on``).
+
+    ``concern_id``, when given, must be the action's concern (as in a page address).
+    """
     at = utc_naive(at)
     with unit_of_work():
         row = db.session.get(ConcernAction, action_id)
-        if row is None:
+        if row is None or (concern_id is not None and row.concern_id != concern_id):
             raise NotFound("action", action_id, "check the action number")
         concern = load_concern(row.concern_id, scope, for_update=True)
         require_status(concern, ("open",), "complete an action of")

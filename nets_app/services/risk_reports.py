@@ -43,9 +43,20 @@ from nets_app.domain.isf_reporting import (
 from nets_app.domain.risk import Rating
 from nets_app.domain.risk_config import DEFAULT_REGISTER_THRESHOLD
 from nets_app.extensions import db
-from nets_app.models import ConcernAction, ConcernEvent, Provider, QualityConcern, Region
+from nets_app.models import (
+    ConcernAction,
+    ConcernEvent,
+    Provider,
+    QualityConcern,
+    Region,
+    SurveyWindow,
+)
+from nets_app.services import audit
+from nets_app.services.access import NotFound
 from nets_app.services.risk_actions import domain_action
 from nets_app.services.risk_common import change_from_json, current_rating, load_concern
+from nets_app.services.uow import transactional
+from questionnaires import load_framework
 
 __all__ = [
     "ConcernView",
@@ -53,7 +64,10 @@ __all__ = [
     "PERIODS",
     "Summary",
     "concern_history",
+    "concern_page",
+    "concern_rows",
     "concern_view",
+    "export_csv",
     "list_concerns",
     "overdue_actions",
     "provider_categories",
@@ -157,6 +171,7 @@ class ConcernView:
     gaps: tuple[Gap, ...]
     provider: ProviderCategory
     history: History
+    windows: tuple[str, ...] = ()
 
 
 def _plan(concern: QualityConcern) -> ActionPlan | None:
@@ -190,7 +205,52 @@ def concern_view(concern_id: int, scope: int | None, today: dt.date | None = Non
         gaps=gaps,
         provider=_provider_category(concern.provider_id),
         history=_history(concern),
+        windows=tuple(
+            db.session.scalars(select(SurveyWindow.code).order_by(SurveyWindow.opens_on))
+        ),
     )
+
+
+@transactional
+def concern_page(concern_id: int, scope: int | None, today: dt.date | None = None) -> ConcernView:
+    """:func:`concern_view`, with the view kept in the staff audit trail."""
+    view = concern_view(concern_id, scope, today)
+    audit.record("view", f"concern:{view.concern.id}", detail={"page": "concern"})
+    return view
+
+
+#: Filters of the concern list: a status, or "register" (open and on the registers).
+LIST_FILTERS = {
+    "": "All concerns",
+    "proposed": "Proposed, awaiting a decision",
+    "open": "Open",
+    "register": "On the risk register",
+    "dismissed": "Dismissed",
+    "closed": "Closed",
+}
+
+
+def concern_rows(scope: int | None, which: str = "") -> list[dict[str, Any]]:
+    """Concerns in scope for the list page, newest first, with their register entry."""
+    if which not in LIST_FILTERS:
+        raise NotFound(
+            "concern filter", which, f"choose one of {sorted(k for k in LIST_FILTERS if k)}"
+        )
+    status = "open" if which == "register" else which or None
+    rows = []
+    for c in list_concerns(scope, status=status):
+        entry = register_of(c)
+        if which == "register" and not entry.on_register:
+            continue
+        rows.append(_row(c) | {"on_register": entry.on_register, "created_at": c.created_at})
+    return rows
+
+
+@transactional
+def export_csv(what: str, rows: Sequence[dict[str, Any]], target: str) -> str:
+    """``rows`` as CSV, with the export kept in the staff audit trail."""
+    audit.record("export", target, detail={"what": what, "rows": len(rows)})
+    return to_csv(rows)
 
 
 # --- registers, board, overdue actions -------------------------------------------------------
@@ -411,3 +471,30 @@ def _cell(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return "" if value is None else value
+
+
+@dataclass(frozen=True)
+class NewConcernOptions:
+    """Choices for the manual-concern form, limited to the user's scope."""
+
+    providers: tuple[tuple[str, str], ...]
+    placements: tuple[tuple[str, str], ...]
+    windows: tuple[str, ...]
+    standards: tuple[tuple[str, str], ...]
+
+
+def new_concern_options(scope: int | None) -> NewConcernOptions:
+    """Providers and placements in scope, windows, and the Quality Framework's standards."""
+    providers = select(Provider).order_by(Provider.name)
+    if scope is not None:
+        providers = providers.where(Provider.region_id == scope)
+    provs = list(db.session.scalars(providers))
+    placements = [(pl.code, f"{pl.name} ({p.name})") for p in provs for pl in p.placements]
+    return NewConcernOptions(
+        providers=tuple((p.code, p.name) for p in provs),
+        placements=tuple(sorted(placements, key=lambda x: x[1])),
+        windows=tuple(
+            db.session.scalars(select(SurveyWindow.code).order_by(SurveyWindow.opens_on))
+        ),
+        standards=tuple((k, f"{k} {v.title}") for k, v in load_framework().standards.items()),
+    )
