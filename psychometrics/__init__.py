@@ -51,6 +51,14 @@ _EXPORTS: dict[str, str] = {
     "score_placements": "scoring",
     "benchmark": "benchmarking",
     "adverse_flags": "flags",
+    "FlagConfig": "flag_config",
+    "SuppressionConfig": "flag_config",
+    "trend": "trends",
+    "poor_streaks": "trends",
+    # figures (matplotlib Figures, no pyplot state)
+    "funnel_plot": "figures",
+    "trend_chart": "figures",
+    "item_distribution": "figures",
 }
 
 __all__ = sorted(_EXPORTS)
