@@ -153,7 +153,7 @@ def _trend(principal: Principal, placement: Placement, f: Filters) -> charts.Cha
         where=Placement.id == placement.id,
     )
     points = [(s.window_code, s.score, s.ci_low, s.ci_high) for s in rows]
-    if not points:
+    if not any(s.shown for s in rows):
         return None
     return charts.trend_chart(f"Overall score of {placement.name} by survey window", points)
 
