@@ -32,6 +32,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
 
     from nets_app import models  # noqa: F401  (register the models with the metadata)
     from nets_app.cli import register_cli
+    from nets_app.cli_risk import risk_cli
     from nets_app.errors import register_errors
     from nets_app.main import bp as main_bp
     from nets_app.risk import bp as risk_bp
@@ -41,6 +42,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     app.register_blueprint(survey_bp)
     _register_staff_blueprints(app)
     app.register_blueprint(risk_bp)
+    app.cli.add_command(risk_cli)
     register_errors(app)
     register_cli(app)
     _register_vendor_assets(app)
