@@ -403,6 +403,8 @@ def _is_alert(event: ConcernEvent) -> str | None:
         and d["to_category"] >= 2
         and d["direction"] != "de-escalation"
     ):
+        if d["from_category"] is None:
+            return f"ISF category set to {d['to_category']}"
         return f"ISF category {d['from_category']} -> {d['to_category']}"
     return None
 
