@@ -209,6 +209,12 @@ DEFAULT_FLAG_RULES: MappingProxyType[str, FlagRule] = MappingProxyType(
         "patient_safety_concern": FlagRule(
             impact=5, direction="above", far=1.0, label="patient-safety concern reported"
         ),
+        # A learner reported bullying, harassment or undermining in the survey's concern
+        # question: harm to learners, the handbook's impact 4 "Major level of impact on
+        # ... learners" (as adverse_items). Far when the count is twice the limit.
+        "bullying_concern": FlagRule(
+            impact=4, direction="above", far=1.0, label="bullying or undermining concern reported"
+        ),
         # Adverse-indicator items (bullying, undermining, discrimination, unwanted
         # sexual behaviour) above the stated rate: impact 4, "Major level of impact on
         # ... learners". Far when the rate is at least twice the stated rate.
