@@ -231,13 +231,23 @@ def check_items(
 
 
 def check_nonsingular(
-    corr: NDArray[np.float64], names: Sequence[str], *, what: str = "correlation matrix"
+    corr: NDArray[np.float64],
+    names: Sequence[str],
+    *,
+    n: int | None = None,
+    what: str = "correlation matrix",
 ) -> None:
     """Raise ``ValueError`` if ``corr`` is singular or not positive definite.
 
     The message names the items that carry the near-linear dependence: those with
-    the largest weights in the eigenvector of the smallest eigenvalue.
+    the largest weights in the eigenvector of the smallest eigenvalue. Given the
+    number of respondents ``n``, too few respondents is reported as such.
     """
+    if n is not None and n <= len(names):
+        raise ValueError(
+            f"this analysis needs more respondents than items: {n} respondents for "
+            f"{len(names)} items make the {what} singular"
+        )
     values, vectors = np.linalg.eigh(corr)
     smallest = float(values[0])
     tol = 1e-10 * max(float(values[-1]), 1.0)

@@ -104,7 +104,7 @@ def kmo(items: pd.DataFrame, *, scale: tuple[float, float] | None = DEFAULT_SCAL
     """
     data = check_items(items, scale=scale)
     r = pairwise_moments(data).corr
-    check_nonsingular(r, data.names)
+    check_nonsingular(r, data.names, n=data.n_respondents)
     inv = np.linalg.inv(r)
     d = np.sqrt(np.diag(inv))
     partial = -inv / np.outer(d, d)
@@ -166,7 +166,7 @@ def bartlett(
     """
     data = check_items(items, scale=scale)
     r = pairwise_moments(data).corr
-    check_nonsingular(r, data.names)
+    check_nonsingular(r, data.names, n=data.n_respondents)
     n, k = data.n_respondents, data.k
     _, logdet = np.linalg.slogdet(r)
     chi2 = float(-(n - 1 - (2 * k + 5) / 6) * logdet)

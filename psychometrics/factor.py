@@ -201,7 +201,7 @@ def efa(
     data = check_items(items, scale=scale, min_items=3)
     n_factors = check_n_factors(n_factors, data.k)
     moments = pairwise_moments(data)
-    check_nonsingular(moments.corr, data.names)
+    check_nonsingular(moments.corr, data.names, n=data.n_respondents)
     pattern, phi, unrotated, converged, iterations, notes = solve_efa(
         moments.corr, n_factors, method, rotation, max_iter=max_iter, tol=tol
     )

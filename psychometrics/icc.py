@@ -213,10 +213,13 @@ def icc(
     vn = (k - 1) * (n - 1) * (k * icc2 * fj + n * (1 + (k - 1) * icc2) - k * icc2) ** 2
     vd = (n - 1) * k**2 * icc2**2 * fj**2 + (n * (1 + (k - 1) * icc2) - k * icc2) ** 2
     v = vn / vd
-    fu = stats.f.ppf(q, n - 1, v)
-    fl = stats.f.ppf(q, v, n - 1)
-    l2 = n * (msr - fu * mse) / (fu * (k * msc + (k * n - k - n) * mse) + n * msr)
-    u2 = n * (fl * msr - mse) / (k * msc + (k * n - k - n) * mse + n * fl * msr)
+    fu = float(stats.f.ppf(q, n - 1, v))
+    fl = float(stats.f.ppf(q, v, n - 1))
+    spread = k * msc + (k * n - k - n) * mse
+    # with Satterthwaite df near 0 (tiny n, strongly negative ICC) the F quantile is
+    # infinite and the bound is its limit
+    l2 = -n * mse / spread if np.isinf(fu) else n * (msr - fu * mse) / (fu * spread + n * msr)
+    u2 = n * (fl * msr - mse) / (spread + n * fl * msr)
 
     table = pd.DataFrame(
         {

@@ -160,12 +160,8 @@ def parallel_analysis(
     check_choice("kind", kind, KINDS)
     data = check_items(items, scale=scale)
     r = pairwise_moments(data).corr
-    check_nonsingular(r, data.names)
+    check_nonsingular(r, data.names, n=data.n_respondents)
     n, k = data.n_respondents, data.k
-    if n <= k:
-        raise ValueError(
-            f"parallel analysis needs more respondents than items, got {n} for {k} items"
-        )
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     observed = _eigenvalues(r, kind)
     random = _eigenvalues(random_correlations(n, k, int(n_iter), rng), kind)

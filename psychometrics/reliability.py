@@ -391,5 +391,5 @@ def omega(
     n_factors = check_n_factors(n_factors, data.k)
     check_choice("method", method, ("minres", "ml", "paf"))
     moments = pairwise_moments(data)
-    check_nonsingular(moments.corr, data.names)
+    check_nonsingular(moments.corr, data.names, n=data.n_respondents)
     return omega_from_corr(moments.corr, data.names, n_factors, method, data.n_respondents)
