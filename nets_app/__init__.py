@@ -55,9 +55,11 @@ def _register_staff_blueprints(app: Flask) -> None:
     from nets_app.api import bp as api_bp
     from nets_app.auth import bp as auth_bp
     from nets_app.dashboard import bp as dashboard_bp
+    from nets_app.validation import bp as validation_bp
 
     for bp in (auth_bp, dashboard_bp, api_bp, admin_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(validation_bp)
 
 
 def _register_vendor_assets(app: Flask) -> None:
