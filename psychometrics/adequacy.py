@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from psychometrics._matrix import pairwise_moments
+from psychometrics._matrix import pairwise_moments, single_threaded_blas
 from psychometrics._validate import DEFAULT_SCALE, check_items, check_nonsingular
 
 __all__ = ["BartlettResult", "KMOResult", "bartlett", "kmo"]
@@ -52,6 +52,7 @@ class BartlettResult:
     n: int
 
 
+@single_threaded_blas
 def kmo(items: pd.DataFrame, *, scale: tuple[float, float] | None = DEFAULT_SCALE) -> KMOResult:
     """Kaiser-Meyer-Olkin measure of sampling adequacy.
 
@@ -119,6 +120,7 @@ def kmo(items: pd.DataFrame, *, scale: tuple[float, float] | None = DEFAULT_SCAL
     )
 
 
+@single_threaded_blas
 def bartlett(
     items: pd.DataFrame, *, scale: tuple[float, float] | None = DEFAULT_SCALE
 ) -> BartlettResult:

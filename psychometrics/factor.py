@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from psychometrics._extraction import extract
 from psychometrics._fitstats import fit_stats
-from psychometrics._matrix import pairwise_moments
+from psychometrics._matrix import pairwise_moments, single_threaded_blas
 from psychometrics._rotation import ROTATIONS, rotate
 from psychometrics._validate import (
     DEFAULT_SCALE,
@@ -116,6 +116,7 @@ def solve_efa(
     return pattern, phi, unrotated, ext.converged and rot.converged, ext.iterations, notes
 
 
+@single_threaded_blas
 def efa(
     items: pd.DataFrame,
     n_factors: int,

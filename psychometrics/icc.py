@@ -7,6 +7,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from psychometrics._matrix import single_threaded_blas
 from psychometrics._validate import check_choice, check_probability
 
 __all__ = ["icc"]
@@ -64,6 +65,7 @@ def _anova(y: Array) -> tuple[float, float, float, float]:
     return msr, msw, msc, mse
 
 
+@single_threaded_blas
 def icc(
     data: pd.DataFrame,
     targets: str | None = None,

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from psychometrics._matrix import pairwise_moments
+from psychometrics._matrix import pairwise_moments, single_threaded_blas
 from psychometrics._validate import (
     DEFAULT_SCALE,
     check_choice,
@@ -79,6 +79,7 @@ def _eigenvalues(r: Array, kind: str) -> Array:
     return np.linalg.eigvalsh(r)[..., ::-1]
 
 
+@single_threaded_blas
 def parallel_analysis(
     items: pd.DataFrame,
     n_iter: int = 100,

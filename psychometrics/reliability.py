@@ -9,7 +9,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from psychometrics._matrix import pairwise_moments
+from psychometrics._matrix import pairwise_moments, single_threaded_blas
 from psychometrics._validate import (
     DEFAULT_SCALE,
     NAN_POLICIES,
@@ -99,6 +99,7 @@ def _listwise(data: ItemData) -> ItemData:
     return ItemData(data.names, values, values.shape[0], data.scale)
 
 
+@single_threaded_blas
 def cronbach_alpha(
     items: pd.DataFrame,
     ci: float = 0.95,
@@ -177,6 +178,7 @@ def cronbach_alpha(
     )
 
 
+@single_threaded_blas
 def item_analysis(
     items: pd.DataFrame, *, scale: tuple[float, float] | None = DEFAULT_SCALE
 ) -> pd.DataFrame:
@@ -317,6 +319,7 @@ class OmegaResult:
     warnings: tuple[str, ...]
 
 
+@single_threaded_blas
 def omega(
     items: pd.DataFrame,
     n_factors: int = 1,
