@@ -23,6 +23,9 @@ from flask.testing import FlaskClient
 from nets_app.extensions import db
 from nets_app.services import cache
 from nets_app.survey.limits import limiter
+
+# The survey's real-browser fixtures (live server, system Chromium), for test_browser.py.
+from tests.browser.conftest import browser, live_server, new_context  # noqa: F401
 from tests.dashboard import factories as f
 from tests.factories import (
     create_group,
@@ -101,6 +104,11 @@ def _fresh_caches(request):
 
 @pytest.fixture
 def world(app) -> World:
+    return make_world()
+
+
+def make_world() -> World:
+    """Build the world in the current app's database and commit it."""
     w = World()
     w.regions["RNM"] = create_region(code="RNM", name="Northmoor")
     w.regions["RSD"] = create_region(code="RSD", name="Southdale")
