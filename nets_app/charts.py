@@ -97,6 +97,15 @@ def _cached(kind: str, data: object, build) -> Chart:
     return cache.cached(key, lambda: build(key))
 
 
+def _short(label: str, width: int = 48) -> str:
+    """A tick label cut to ``width`` characters, keeping a trailing "(R)" marker."""
+    marker = " (R)" if label.endswith(" (R)") else ""
+    text = label[: -len(marker)] if marker else label
+    if len(text) + len(marker) > width:
+        text = text[: width - len(marker) - 1].rstrip() + "…"
+    return text + marker
+
+
 def _fmt(value: float | None) -> str:
     return (
         "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0f}"
@@ -126,7 +135,7 @@ def ranked_chart(
             ax.plot([score], [y], "o", color=colour, markersize=5)
         if benchmark is not None:
             ax.axvline(benchmark, color=DARK, linestyle="--", linewidth=1)
-        ax.set_yticks(ys, [r[0][:40] for r in rows])
+        ax.set_yticks(ys, [_short(r[0], 40) for r in rows])
         ax.set_xlim(0, 100)
         ax.set_xlabel("Score (0-100) with 95% confidence interval")
         if not rows:
@@ -278,7 +287,7 @@ def distribution_chart(
     data = (title, tuple((label, tuple(p) if p else None) for label, p in items), tuple(options))
 
     def build(key: str) -> Chart:
-        fig = _figure(6.5, max(1.8, 0.3 * len(items) + 1.0))
+        fig = _figure(7.0, max(1.8, 0.3 * len(items) + 1.2))
         ax = fig.add_subplot()
         ys = list(range(len(items)))[::-1]
         for y, (_, pct) in zip(ys, items, strict=True):
@@ -289,13 +298,13 @@ def distribution_chart(
             for k, share in enumerate(pct):
                 ax.barh(y, share, left=left, color=LIKERT_COLOURS[k], height=0.7)
                 left += share
-        ax.set_yticks(ys, [label[:45] for label, _ in items])
+        ax.set_yticks(ys, [_short(label) for label, _ in items])
         ax.set_xlim(0, 100)
         ax.set_xlabel("Share of answers (%)")
         from matplotlib.patches import Patch
 
         handles = [Patch(color=c, label=o) for c, o in zip(LIKERT_COLOURS, options, strict=False)]
-        fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+        fig.legend(handles=handles, loc="outside upper center", ncols=3, frameon=False, fontsize=8)
         summary = (
             f"Share of answers in each option for {len(items)} items (agreeing is to the right)."
         )

@@ -222,7 +222,7 @@ def item_distribution(window: SurveyWindow, placement_id: int, run: RunInfo) -> 
         items = []
         for it in inst.items:
             total = sum(counts.get((it.id, v), 0) for v in range(1, 6))
-            label = it.text + (" (agreeing is unfavourable)" if it.reverse else "")
+            label = it.text + (" (R)" if it.reverse else "")
             if total < run.min_n:
                 items.append((label, None))
             else:

@@ -40,21 +40,21 @@ ANY_GROUP = "(any)"
 
 #: How each benchmark category is shown: (label, NHS.UK tag modifier).
 QUARTILE_LABELS = {
-    "red": ("Red: bottom quartile, interval below the benchmark", "red"),
+    "red": ("Red: below benchmark", "red"),
     "pink": ("Pink: bottom quartile", "pink"),
-    "white": ("White: within the middle range", "white"),
+    "white": ("White", "white"),
     "light green": ("Light green: top quartile", "aqua-green"),
-    "green": ("Green: top quartile, interval above the benchmark", "green"),
+    "green": ("Green: above benchmark", "green"),
     "grey": ("Grey: too few responses to show", "grey"),
     "yellow": ("No responses", "yellow"),
     "insufficient comparator": ("Too few placements to benchmark", "grey"),
 }
 FUNNEL_LABELS = {
-    "below_99.8": ("Below the 99.8% limit", "red"),
-    "below_95": ("Below the 95% limit", "pink"),
-    "within": ("Within the limits", "white"),
-    "above_95": ("Above the 95% limit", "aqua-green"),
-    "above_99.8": ("Above the 99.8% limit", "green"),
+    "below_99.8": ("Below 99.8% limit", "red"),
+    "below_95": ("Below 95% limit", "pink"),
+    "within": ("Within limits", "white"),
+    "above_95": ("Above 95% limit", "aqua-green"),
+    "above_99.8": ("Above 99.8% limit", "green"),
     "suppressed": ("Not shown", "grey"),
     "no data": ("No responses", "yellow"),
     "insufficient comparator": ("Too few placements to benchmark", "grey"),
