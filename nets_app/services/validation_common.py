@@ -79,8 +79,9 @@ class ReportInput:
     instrument : str
         Instrument key, e.g. ``"nets-core@1"``.
     responses : DataFrame
-        One row per (first, not retest) response: ``group`` and one column per
-        item, answers as given (1-5; NaN for "not applicable" or unanswered).
+        One row per (first, not retest) response: ``group``, ``retest_code`` (None
+        unless the learner was offered the retest) and one column per item, answers
+        as given (1-5; NaN for "not applicable" or unanswered).
     not_applicable : DataFrame
         Booleans of the same shape as the item columns of ``responses``: True where
         the learner answered "not applicable" (NaN in ``responses`` otherwise means

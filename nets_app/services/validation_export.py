@@ -55,34 +55,37 @@ def export_frame(inp: ReportInput, secret: str, min_n: int) -> pd.DataFrame:
     def group_of(values: pd.Series) -> pd.Series:
         return values.astype(str).where(~values.isin(small), POOLED)
 
-    first = inp.responses[["group", *items]].copy()
-    first["_order"] = _order(secret, "row", range(len(first)))
-    first = first.sort_values("_order").drop(columns="_order")
-    out = pd.DataFrame(
-        {
-            "learner_group": group_of(first["group"]).to_numpy(),
-            "occasion": 1,
-            "pair": pd.array([pd.NA] * len(first), dtype="Int64"),
-            "interval_days": pd.array([pd.NA] * len(first), dtype="Int64"),
-        }
-    )
-    out = pd.concat([out, first[items].reset_index(drop=True)], axis=1)
+    number: dict[str, int] = {}
     pairs = inp.retest
     if len(pairs):
-        retest_items = [c for c in items if c in pairs.columns]
         codes = pd.Series(pairs["retest_code"].unique())
         codes = codes.iloc[pd.Series(_order(secret, "pair", codes)).argsort().to_numpy()]
         number = {code: k for k, code in enumerate(codes, start=1)}
+    first = inp.responses[["group", "retest_code", *items]].copy()
+    first["_order"] = _order(secret, "row", range(len(first)))
+    first = first.sort_values("_order").reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "learner_group": group_of(first["group"]),
+            "occasion": 1,
+            "pair": pd.array(first["retest_code"].map(number), dtype="Int64"),
+            "interval_days": pd.array([pd.NA] * len(first), dtype="Int64"),
+        }
+    )
+    out = pd.concat([out, first[items]], axis=1)
+    if len(pairs):
+        second = pairs[pairs["occasion"] == 2]
+        retest_items = [c for c in items if c in second.columns]
         part = pd.DataFrame(
             {
-                "learner_group": group_of(pairs["group"]).to_numpy(),
-                "occasion": pairs["occasion"].to_numpy(),
-                "pair": pd.array(pairs["retest_code"].map(number), dtype="Int64"),
-                "interval_days": pd.array(pairs["interval_days"], dtype="Int64"),
+                "learner_group": group_of(second["group"]).to_numpy(),
+                "occasion": 2,
+                "pair": pd.array(second["retest_code"].map(number), dtype="Int64"),
+                "interval_days": pd.array(second["interval_days"], dtype="Int64"),
             }
         )
-        part = pd.concat([part, pairs[retest_items].reset_index(drop=True)], axis=1)
-        part = part.sort_values(["pair", "occasion"])
+        part = pd.concat([part, second[retest_items].reset_index(drop=True)], axis=1)
+        part = part.sort_values("pair")
         out = pd.concat([out, part.reindex(columns=out.columns)], ignore_index=True)
     for c in items:
         out[c] = pd.array(out[c], dtype="Int64")

@@ -234,6 +234,7 @@ def item_analysis(inp: ReportInput, settings: Settings) -> Section:
             reasons = _attention(stat, alpha)
             rec = {"item": item, "theme": theme, "text": inp.label(str(item))}
             rec.update({k: stat[k] for k in table.columns})
+            rec["n"] = int(stat["n"])
             rec.update(theme_alpha=alpha, reverse=item in inp.reverse, attention=reasons)
             rows.append(rec)
             if reasons:
@@ -298,10 +299,10 @@ def spearman_ci(x: pd.Series, y: pd.Series, ci: float) -> dict[str, Any]:
     n = int(both.sum())
     if n < 4:
         raise ValueError(f"Spearman's rho needs at least 4 pairs, got {n}")
+    if x[both].nunique() < 2 or y[both].nunique() < 2:
+        raise ValueError("Spearman's rho is undefined: one of the variables is constant")
     rho, pvalue = stats.spearmanr(x[both], y[both])
     rho = float(rho)
-    if not math.isfinite(rho):
-        raise ValueError("Spearman's rho is undefined: one of the variables is constant")
     if abs(rho) >= 1.0:
         low = high = rho
     else:
