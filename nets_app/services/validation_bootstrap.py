@@ -94,15 +94,17 @@ def principal_axis_communalities(
     k = r.shape[-1]
     idx = np.arange(k)
     h2 = np.clip(1.0 - 1.0 / np.einsum("bii->bi", np.linalg.pinv(r)), 0.0, 1.0)
+    active = np.arange(r.shape[0])  # resamples still changing: only these are refitted
     for _ in range(max_iter):
-        reduced = r.copy()
-        reduced[:, idx, idx] = h2
+        reduced = r[active]
+        reduced[:, idx, idx] = h2[active]
         values, vectors = np.linalg.eigh(reduced)
         values = np.clip(values[:, -n_factors:], 0.0, None)
         new = np.clip(np.einsum("bij,bj->bi", vectors[:, :, -n_factors:] ** 2, values), 0.0, 1.0)
-        change = float(np.max(np.abs(new - h2)))
-        h2 = new
-        if change < tol:
+        change = np.max(np.abs(new - h2[active]), axis=1)
+        h2[active] = new
+        active = active[change >= tol]
+        if active.size == 0:
             break
     return h2
 
