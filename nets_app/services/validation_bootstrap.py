@@ -47,6 +47,24 @@ class BootstrapInterval:
     n_used: int
 
 
+#: Above this many respondents the bootstrap resamples blocks of rows (see below).
+BLOCK_ABOVE = 20_000
+N_BLOCKS = 2_000
+
+
+def _correlation(counts: Array, sums: Array, squares: Array, cross: Array) -> Array | None:
+    """Pairwise-complete correlations from the four pairwise sums (None if undefined)."""
+    if (counts < 3).any():
+        return None
+    cov = (cross - sums * sums.T / counts) / (counts - 1.0)
+    var = (squares - sums * sums / counts) / (counts - 1.0)
+    if (var <= 0).any():
+        return None
+    corr = cov / np.sqrt(var * var.T)
+    np.fill_diagonal(corr, 1.0)
+    return corr
+
+
 def resampled_correlations(x: Array, n_boot: int, rng: np.random.Generator) -> Array:
     """Pairwise-complete correlation matrices of ``n_boot`` bootstrap resamples of the rows.
 
@@ -54,6 +72,15 @@ def resampled_correlations(x: Array, n_boot: int, rng: np.random.Generator) -> A
     matrix products (see ``psychometrics._matrix``), so no resampled copy of the
     data is made. A resample in which a pair is answered by fewer than three
     respondents, or an item is constant, gives a matrix of NaN.
+
+    With more than :data:`BLOCK_ABOVE` respondents, the rows are first dealt at
+    random into :data:`N_BLOCKS` blocks and each block's four pairwise sums are
+    stored; a resample then draws blocks, and its sums are count-weighted sums of
+    the blocks' (``O(blocks k^2)`` instead of ``O(n k^2)`` per resample). The
+    blocks are independent and identically distributed, so this is the bootstrap
+    of i.i.d. units; the correlations are smooth functions of sums, so with
+    thousands of blocks its percentile interval agrees with the row bootstrap's
+    (checked in the tests).
     """
     n, k = x.shape
     mask = ~np.isnan(x)
@@ -62,22 +89,40 @@ def resampled_correlations(x: Array, n_boot: int, rng: np.random.Generator) -> A
     m = mask.astype(np.float64)
     x2 = x0 * x0
     out = np.full((n_boot, k, k), np.nan)
+    if n > BLOCK_ABOVE:
+        return _block_resamples(x0, x2, m, n_boot, rng, out)
     for b in range(n_boot):
         w = np.bincount(rng.integers(0, n, n), minlength=n).astype(np.float64)
         wm = m * w[:, None]
-        counts = m.T @ wm
-        if (counts < 3).any():
-            continue
-        sums = x0.T @ wm
-        squares = x2.T @ wm
-        cross = x0.T @ (x0 * w[:, None])
-        cov = (cross - sums * sums.T / counts) / (counts - 1.0)
-        var = (squares - sums * sums / counts) / (counts - 1.0)
-        if (var <= 0).any():
-            continue
-        corr = cov / np.sqrt(var * var.T)
-        np.fill_diagonal(corr, 1.0)
-        out[b] = corr
+        corr = _correlation(m.T @ wm, x0.T @ wm, x2.T @ wm, x0.T @ (x0 * w[:, None]))
+        if corr is not None:
+            out[b] = corr
+    return out
+
+
+def _block_resamples(
+    x0: Array, x2: Array, m: Array, n_boot: int, rng: np.random.Generator, out: Array
+) -> Array:
+    n, k = x0.shape
+    size = -(-n // N_BLOCKS)
+    order = rng.permutation(n)
+    pad = N_BLOCKS * size - n
+
+    def blocks(a: Array) -> Array:
+        return np.concatenate([a[order], np.zeros((pad, k))]).reshape(N_BLOCKS, size, k)
+
+    bx0, bx2, bm = blocks(x0), blocks(x2), blocks(m)
+    stats = [
+        np.einsum("gli,glj->gij", bm, bm),
+        np.einsum("gli,glj->gij", bx0, bm),
+        np.einsum("gli,glj->gij", bx2, bm),
+        np.einsum("gli,glj->gij", bx0, bx0),
+    ]
+    for b in range(n_boot):
+        c = np.bincount(rng.integers(0, N_BLOCKS, N_BLOCKS), minlength=N_BLOCKS).astype(float)
+        corr = _correlation(*(np.tensordot(c, s, axes=1) for s in stats))
+        if corr is not None:
+            out[b] = corr
     return out
 
 

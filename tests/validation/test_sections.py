@@ -17,6 +17,7 @@ import pytest
 from scipy import stats
 
 import psychometrics as pm
+from nets_app.services import validation_bootstrap
 from nets_app.services.validation_bootstrap import omega_total_from_corr, resampled_correlations
 from nets_app.services.validation_common import OK, UNAVAILABLE, Settings
 from nets_app.services.validation_report import SECTION_KEYS, compute_report
@@ -146,3 +147,17 @@ def test_spearman_refuses_too_few_pairs_and_constant_data():
         spearman_ci(pd.Series([1.0, 2, 3]), pd.Series([1.0, 2, 3]), 0.95)
     with pytest.raises(ValueError, match="constant"):
         spearman_ci(pd.Series([1.0, 2, 3, 4, 5]), pd.Series([3.0] * 5), 0.95)
+
+
+def test_block_bootstrap_of_a_large_window_matches_the_row_bootstrap(monkeypatch):
+    # Above BLOCK_ABOVE respondents the bootstrap resamples 2,000 random blocks of rows.
+    # Its spread of omega must match the row bootstrap's: with 400 resamples each, an SD
+    # is estimated to about 3.5 %, so the ratio of the two lies within 0.8-1.25 unless the
+    # block bootstrap is wrong (it would be far off if, say, blocks were not resampled).
+    pilot = pm.generate_pilot(n_responses=25_000, windows=("W",), decline_fraction=0, seed=9)
+    x = pilot_input(pilot).keyed()[["ind_1", "ind_2", "ind_3", "ind_4", "ind_5"]].to_numpy()
+    blocks = omega_total_from_corr(resampled_correlations(x, 400, np.random.default_rng(1)), 1)
+    monkeypatch.setattr(validation_bootstrap, "BLOCK_ABOVE", 10**9)
+    rows = omega_total_from_corr(resampled_correlations(x, 400, np.random.default_rng(2)), 1)
+    assert 0.8 <= blocks.std() / rows.std() <= 1.25
+    assert abs(blocks.mean() - rows.mean()) < 0.5 * rows.std()
