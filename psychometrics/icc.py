@@ -138,10 +138,10 @@ def icc(
     Shrout & Fleiss's (1979) six targets rated by four judges:
 
     >>> import pandas as pd
-    >>> from psychometrics.icc import icc
+    >>> import psychometrics as pm
     >>> sf = pd.DataFrame({"j1": [9, 6, 8, 7, 10, 6], "j2": [2, 1, 4, 1, 5, 2],
     ...                    "j3": [5, 3, 6, 2, 6, 4], "j4": [8, 2, 8, 6, 9, 7]})
-    >>> icc(sf)["icc"].round(2)
+    >>> pm.icc(sf)["icc"].round(2)
     type
     ICC(1,1)    0.17
     ICC(A,1)    0.29

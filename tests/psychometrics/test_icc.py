@@ -25,7 +25,7 @@ import pandas as pd
 import pingouin as pg
 import pytest
 
-from psychometrics.icc import icc
+import psychometrics as pm
 from tests.psychometrics.reference_data import shrout_fleiss
 
 FORMS = ["ICC(1,1)", "ICC(A,1)", "ICC(C,1)", "ICC(1,k)", "ICC(A,k)", "ICC(C,k)"]
@@ -42,7 +42,7 @@ def _tol(decimals: int) -> float:
 
 @pytest.fixture(scope="module")
 def sf() -> pd.DataFrame:
-    return icc(shrout_fleiss())
+    return pm.icc(shrout_fleiss())
 
 
 @pytest.mark.parametrize(
@@ -121,7 +121,7 @@ def test_shrout_fleiss_confidence_intervals(sf, form, low, high):
     ],
 )
 def test_mcgraw_wong_table6(form, value, f, df1, df2, p, low, high):
-    row = icc(MW96_DATA).loc[form]
+    row = pm.icc(MW96_DATA).loc[form]
     assert row["icc"] == pytest.approx(value, abs=_tol(3))
     assert row["f"] == pytest.approx(f, abs=_tol(2))
     assert (row["df1"], row["df2"]) == (df1, df2)
@@ -143,7 +143,7 @@ def test_mcgraw_wong_table6(form, value, f, df1, df2, p, low, high):
 )
 def test_pingouin_wine_example_long_format(form, value, f, df1, df2, low, high):
     wine = pg.read_dataset("icc")
-    row = icc(wine, targets="Wine", raters="Judge", ratings="Scores").loc[form]
+    row = pm.icc(wine, targets="Wine", raters="Judge", ratings="Scores").loc[form]
     assert row["icc"] == pytest.approx(value, abs=_tol(3))
     assert row["f"] == pytest.approx(f, abs=_tol(3))
     assert (row["df1"], row["df2"]) == (df1, df2)
@@ -160,8 +160,8 @@ def test_long_and_wide_agree_whatever_the_row_order():
     wide = shrout_fleiss()
     long = wide.reset_index().melt(id_vars="target", var_name="judge", value_name="score")
     shuffled = long.sample(frac=1.0, random_state=3)
-    a = icc(wide)
-    b = icc(shuffled, targets="target", raters="judge", ratings="score")
+    a = pm.icc(wide)
+    b = pm.icc(shuffled, targets="target", raters="judge", ratings="score")
     pd.testing.assert_frame_equal(a, b, rtol=1e-12, atol=1e-12)
 
 
@@ -178,7 +178,7 @@ def test_retest_pairs_with_string_codes():
             ),
         }
     )
-    ours = icc(long, targets="retest_code", raters="occasion", ratings="score")
+    ours = pm.icc(long, targets="retest_code", raters="occasion", ratings="score")
     theirs = pg.intraclass_corr(long, targets="retest_code", raters="occasion", ratings="score")
     np.testing.assert_allclose(ours["icc"].to_numpy(), theirs["ICC"].to_numpy(), atol=1e-12)
 
@@ -186,7 +186,7 @@ def test_retest_pairs_with_string_codes():
 def test_omit_drops_incomplete_targets():
     wide = shrout_fleiss().astype(float)
     wide.loc[7] = [5.0, np.nan, 4.0, 6.0]
-    pd.testing.assert_frame_equal(icc(wide, nan_policy="omit"), icc(shrout_fleiss()))
+    pd.testing.assert_frame_equal(pm.icc(wide, nan_policy="omit"), pm.icc(shrout_fleiss()))
 
 
 @pytest.mark.parametrize(
@@ -204,16 +204,16 @@ def test_omit_drops_incomplete_targets():
 )
 def test_bad_input_names_the_problem(data, kwargs, match):
     with pytest.raises(ValueError, match=match):
-        icc(data, **kwargs)
+        pm.icc(data, **kwargs)
 
 
 def test_bad_long_input_names_the_problem():
     long = shrout_fleiss().reset_index().melt(id_vars="target", var_name="judge")
     with pytest.raises(ValueError, match="'rating' not in data"):
-        icc(long, targets="target", raters="judge", ratings="rating")
+        pm.icc(long, targets="target", raters="judge", ratings="rating")
     doubled = pd.concat([long, long.iloc[:1]])
     with pytest.raises(ValueError, match="exactly one rating per rater"):
-        icc(doubled, targets="target", raters="judge", ratings="value")
+        pm.icc(doubled, targets="target", raters="judge", ratings="value")
     with pytest.raises(ValueError, match="must be numeric"):
-        icc(long.assign(value=long["value"].astype(str)), targets="target", raters="judge",
+        pm.icc(long.assign(value=long["value"].astype(str)), targets="target", raters="judge",
             ratings="value")  # fmt: skip

@@ -29,7 +29,6 @@ from scipy.optimize import minimize as scipy_minimize
 import psychometrics as pm
 from psychometrics._matrix import pairwise_moments
 from psychometrics._validate import check_items
-from psychometrics.icc import icc
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -125,7 +124,7 @@ def test_icc_equals_pingouin(seed, n, k):
         rng.normal(0, 1, (n, 1)) + rng.normal(0, 0.8, (n, k)) + rng.normal(0, 0.3, k)
     )
     long = wide.rename_axis("target").reset_index().melt(id_vars="target", var_name="rater")
-    ours = icc(long, targets="target", raters="rater", ratings="value")
+    ours = pm.icc(long, targets="target", raters="rater", ratings="value")
     with warnings.catch_warnings():  # pingouin divides by ~0 on degenerate draws
         warnings.filterwarnings("ignore", message="invalid value", category=RuntimeWarning)
         theirs = pg.intraclass_corr(long, targets="target", raters="rater", ratings="value")
