@@ -185,3 +185,53 @@ def demo_logins() -> list[tuple[str, str, str]]:
             user.active = True
         out.append((role, email, password))
     return out
+
+
+def _account(email: str) -> StaffUser:
+    user = db.session.scalar(
+        select(StaffUser).where(func.lower(StaffUser.email) == _normalise_email(email))
+    )
+    if user is None:
+        raise ValueError(f"no staff account for {email}")
+    return user
+
+
+@transactional
+def add_account(
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    region_code: str | None = None,
+    provider_codes: Iterable[str] = (),
+) -> StaffUser:
+    """Create an account from region / provider codes (for ``flask nets staff add``)."""
+    region = None
+    if region_code:
+        region = db.session.scalar(select(Region).where(Region.code == region_code))
+        if region is None:
+            raise ValueError(f"no region with code {region_code!r}")
+    providers = []
+    for code in provider_codes:
+        provider = db.session.scalar(select(Provider).where(Provider.code == code))
+        if provider is None:
+            raise ValueError(f"no provider with code {code!r}")
+        providers.append(provider)
+    user = create_staff_user(email, name, role, password, region=region, providers=providers)
+    audit.record("create", f"staff:{user.id}", detail={"role": role}, staff_id=None)
+    return user
+
+
+@transactional
+def disable_account(email: str) -> None:
+    user = _account(email)
+    user.active = False
+    user.session_version = (user.session_version or 0) + 1
+    audit.record("update", f"staff:{user.id}", detail={"active": False})
+
+
+@transactional
+def reset_password(email: str, password: str) -> None:
+    user = _account(email)
+    set_password(user, password)
+    audit.record("update", f"staff:{user.id}", detail={"password": "changed"})

@@ -21,7 +21,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from nets_app.extensions import db
-from nets_app.services import cache
+from nets_app.services import cache, risk
 from nets_app.survey.limits import limiter
 
 # The survey's real-browser fixtures (live server, system Chromium), for test_browser.py.
@@ -45,6 +45,7 @@ class World:
     placements: dict = field(default_factory=dict)
     staff: dict = field(default_factory=dict)
     concerns: dict = field(default_factory=dict)
+    quality: dict = field(default_factory=dict)
     window: object = None
     previous: object = None
     groups: dict = field(default_factory=dict)
@@ -169,7 +170,37 @@ def make_world() -> World:
     for role in ("national", "researcher", "admin"):
         w.staff[role] = f.create_staff(role)
     db.session.commit()
+    for provider, placement, title in (
+        ("PALD", "XASTER", "Aster supervision concern"),
+        ("PROW", "XYARROW", "Yarrow supervision concern"),
+    ):
+        w.quality[provider] = _registered_concern(provider, placement, title)
     return w
+
+
+def _registered_concern(provider: str, placement: str, title: str) -> int:
+    """A concern on the register (4 x 3 = 12) at ISF category 2, through the risk service."""
+    evidence = [
+        {"kind": "gmc_nts", "ref": "GMC NTS 2026", "summary": "supervision below benchmark"}
+    ]
+    concern = risk.create_manual_concern(
+        provider_code=provider,
+        placement_code=placement,
+        title=title,
+        evidence=evidence,
+        actor="dashboard tests",
+        reason="seen in the GMC survey",
+        standards=["3.1"],
+    )
+    risk.rate_concern(concern.id, "dashboard tests", 4, 3, "likely, moderate impact")
+    risk.change_category(
+        concern.id,
+        "dashboard tests",
+        2,
+        "plans not delivering at pace",
+        evidence_ids=[concern.evidence[0].id],
+    )
+    return concern.id
 
 
 def sign_in(client, user) -> None:

@@ -78,10 +78,6 @@ def test_provider_page_ranks_placements_with_uncertainty(client_for, world):
     # Basil (71) above Aster (70); their intervals overlap, so either could be first.
     assert [r[2] for r in rows[1:]] == ["Ward Basil", "Ward Aster"]
     assert [r[1] for r in rows[1:]] == ["1 to 2", "1 to 2"]
-    assert (
-        page.select_one("#isf").text.strip()
-        == "0 No concerns – support offer: " + page.select_one("#isf").text.split(": ", 1)[1]
-    )
     rates = cells(page.select_one("#response-rates"))
     assert rates[0][0] == "Window"
     assert [r[0] for r in rates[1:]] == ["NETS 2026", "NETS 2025"]
@@ -202,3 +198,29 @@ def test_api_unknown_values_give_a_json_404(client_for, world, path, error):
     response = client_for("national").get(path)
     assert response.status_code == 404
     assert response.json["error"].startswith(error)
+
+
+def test_register_and_isf_board_show_the_regions_concerns(client_for, world):
+    client = client_for("regional")
+    register = soup(client.get("/dashboard/register"))
+    rows = cells(register.select_one("#register"))
+    assert len(rows) == 2
+    assert rows[1][0] == "Aster supervision concern Ward Aster"
+    assert rows[1][2] == "4 × 3 = 12"
+    board = soup(client.get("/dashboard/isf"))
+    (column,) = [h.parent for h in board.find_all("h2") if "Significant concerns" in h.text]
+    assert "Alder Trust" in column.text
+    assert "Providers with no open concern (category 0): 1." in board.text  # Birch Trust
+
+
+def test_national_register_can_narrow_to_a_region(client_for, world):
+    client = client_for("national")
+    everything = cells(soup(client.get("/dashboard/register")).select_one("#register"))
+    assert sorted(r[0].split(" ")[0] for r in everything[1:]) == ["Aster", "Yarrow"]
+    south = cells(soup(client.get("/dashboard/register?region=RSD")).select_one("#register"))
+    assert [r[0].split(" ")[0] for r in south[1:]] == ["Yarrow"]
+
+
+def test_provider_page_shows_its_isf_category(client_for, world):
+    page = soup(client_for("site_reviewer").get("/dashboard/providers/PALD"))
+    assert page.select_one("#isf").text.startswith("2 Significant concerns")
