@@ -13,6 +13,7 @@ from flask import Flask, abort, send_from_directory
 
 from nets_app.config import INSTANCE_DIR, resolve_config
 from nets_app.extensions import csrf, db, login_manager, migrate
+from nets_app.security import init_security
 
 ROOT = Path(__file__).resolve().parent.parent
 NHSUK_DIST = ROOT / "node_modules" / "nhsuk-frontend" / "dist"
@@ -24,6 +25,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
     app.config.from_mapping(resolve_config(config))
     INSTANCE_DIR.mkdir(exist_ok=True)
+    init_security(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -35,6 +37,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     from nets_app.cli_risk import risk_cli
     from nets_app.errors import register_errors
     from nets_app.main import bp as main_bp
+    from nets_app.resilience import register_unavailable
     from nets_app.risk import bp as risk_bp
     from nets_app.survey import bp as survey_bp
 
@@ -44,6 +47,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     app.register_blueprint(risk_bp)
     app.cli.add_command(risk_cli)
     register_errors(app)
+    register_unavailable(app)
     register_cli(app)
     _register_vendor_assets(app)
     return app

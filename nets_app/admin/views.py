@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from nets_app.admin import bp
 from nets_app.api.formats import csv_response
-from nets_app.services import results, survey_admin
+from nets_app.services import survey_admin
 
 WINDOW_FIELDS = (
     "code",
@@ -48,9 +48,7 @@ def new_window():
 @bp.get("/windows/<code>")
 def window(code: str):
     detail = survey_admin.window_detail(current_user, code)
-    return render_template(
-        "admin/window.html", detail=detail, groups=results.learner_groups(), error=None, form={}
-    )
+    return render_template("admin/window.html", detail=detail, error=None, form={})
 
 
 @bp.post("/windows/<code>/invitations")
@@ -69,7 +67,6 @@ def invitations(code: str):
         return render_template(
             "admin/window.html",
             detail=detail,
-            groups=results.learner_groups(),
             error=str(exc),
             form=form,
         ), 400

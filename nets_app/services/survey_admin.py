@@ -24,6 +24,7 @@ from nets_app.services import audit
 from nets_app.services.access import NotFound, Principal, find_group, find_window, require
 from nets_app.services.instruments import register_instrument
 from nets_app.services.response_rates import ResponseRate, response_rates
+from nets_app.services.results import learner_groups
 from nets_app.services.tokens import new_token, token_hash
 from nets_app.services.uow import transactional
 
@@ -56,6 +57,7 @@ class WindowDetail:
     window: WindowRow
     providers: tuple[ResponseRate, ...]
     retest: RetestSample
+    groups: tuple[tuple[str, str], ...]  # learner groups to choose from for invitations
 
 
 def _status(w: SurveyWindow, today: dt.date) -> str:
@@ -111,6 +113,7 @@ def window_detail(principal: Principal, code: str) -> WindowDetail:
             int(kinds.get(True, 0)),
             int(retests or 0),
         ),
+        tuple(learner_groups()),
     )
 
 

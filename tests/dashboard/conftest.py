@@ -152,12 +152,20 @@ def make_world() -> World:
             f.create_flag(
                 run,
                 w.placements["XASTER"],
-                evidence={"comparator": "window", "placement_note": "Aster flag"},
+                evidence={
+                    "text": "Aster flag: score 41 below the limit",
+                    "ci_low": 35.123,
+                    "window": "W2026",
+                },
             )
             f.create_flag(
                 run,
                 w.placements["XYARROW"],
-                evidence={"comparator": "window", "placement_note": "Yarrow flag"},
+                evidence={
+                    "text": "Yarrow flag: score 41 below the limit",
+                    "ci_low": 35.123,
+                    "window": "W2026",
+                },
             )
     w.concerns["A"] = f.create_concern(
         w.window, w.placements["XASTER"], details="Aster concern details"

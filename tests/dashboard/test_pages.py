@@ -37,7 +37,11 @@ def test_placement_page_shows_scores_with_intervals_benchmarks_and_flags(client_
     assert "Within limits" in overall
     themes = cells(page.find("caption", string="Scores by theme").parent)
     assert themes[1][:5] == ["Induction", "70 adjusted 71", "62 to 78", "75", "12"]
-    assert "Aster flag" in page.get_text()
+    flag = cells(
+        page.find("caption", string="Adverse-environment flags and their evidence").parent
+    )[1]
+    assert flag[0] == "funnel_low"
+    assert flag[-1] == "Aster flag: score 41 below the limit ci low: 35.1 Raised 5 January 2026."
     # trend, funnel and item distributions are SVG charts with a text alternative
     figures = page.select("figure.nets-chart")
     assert len(figures) == 3
