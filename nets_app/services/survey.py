@@ -31,6 +31,7 @@ from nets_app.models import (
     SurveyDraft,
     SurveyWindow,
 )
+from nets_app.services import retest
 from nets_app.services import survey_flow as flow
 from nets_app.services.concerns import respond_by
 from nets_app.services.survey_errors import (
@@ -118,6 +119,19 @@ def _check_window(window: SurveyWindow, invitation_id: int | None = None) -> Non
         raise WindowClosed(window.closes_on)
 
 
+def _check_open(inv: Invitation) -> None:
+    """The window must be open; a retest link has its own interval after the first answer."""
+    if inv.kind == "retest":
+        retest.check_retest_open(inv, today())
+    else:
+        _check_window(inv.window, inv.id)
+
+
+def _steps(inv: Invitation, inst: Instrument, group: str | None) -> tuple[flow.Step, ...]:
+    """The survey's pages, or the retest form's single page for a retest invitation."""
+    return retest.retest_steps(inst) if inv.kind == "retest" else flow.build_steps(inst, group)
+
+
 def _state(invitation_id: int | None, *, lock: bool = False) -> _State:
     if invitation_id is None:
         raise NoSurveySession()
@@ -126,7 +140,7 @@ def _state(invitation_id: int | None, *, lock: bool = False) -> _State:
         raise NoSurveySession()
     if inv.used:
         raise AlreadySubmitted()
-    _check_window(inv.window, inv.id)
+    _check_open(inv)
     query = select(SurveyDraft).where(SurveyDraft.invitation_id == inv.id)
     draft = db.session.scalar(query.with_for_update() if lock else query)
     data = dict(draft.data) if draft is not None else {}
@@ -134,7 +148,7 @@ def _state(invitation_id: int | None, *, lock: bool = False) -> _State:
     state = _State(inv, inv.window, draft, instrument_for(inv.window), groups, data, ())
     if state.fixed_group is not None:
         data["group"] = state.fixed_group.code
-    state.steps = flow.build_steps(state.inst, data.get("group"))
+    state.steps = _steps(inv, state.inst, data.get("group"))
     return state
 
 
@@ -164,7 +178,7 @@ def enter_with_token(token: str) -> int:
             raise UnknownInvitation()
         if inv.used:
             raise InvitationUsed()
-        _check_window(inv.window, inv.id)
+        _check_open(inv)
         has_draft = session.scalar(
             select(SurveyDraft.id).where(SurveyDraft.invitation_id == inv.id)
         )
@@ -319,7 +333,7 @@ def save_page(
         draft.updated_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         if step.kind == "concerns" and flow.concerns_raised(state.inst, data):
             return SIGNPOSTING
-        steps = flow.build_steps(state.inst, data["group"])
+        steps = _steps(state.invitation, state.inst, data["group"])
         return flow.next_key(steps, key, data, to_check=to_check)
 
 
@@ -368,8 +382,12 @@ def check_page(invitation_id: int | None) -> CheckPage:
 # -- submitting -----------------------------------------------------------------------------
 
 
-def submit(invitation_id: int | None) -> None:
+def submit(invitation_id: int | None) -> str | None:
     """Store the response exactly once, in one transaction, and delete the draft.
+
+    Returns the token of a retest link when the learner is in the window's random
+    retest subsample (:func:`nets_app.services.retest.offer_retest`; shown once on
+    the confirmation page), else None.
 
     The invitation is claimed with ``UPDATE ... SET used = true WHERE used = false``
     before anything is written; a second submit (double tap, refresh, second tab,
@@ -410,6 +428,7 @@ def submit(invitation_id: int | None) -> None:
         ]
         response.comments = [FreeTextComment(prompt_id=p, text=t) for p, t in comments]
         session.add(response)
+        token = retest.offer_retest(response, state.window, retest.SYSTEM_RNG)
         for kind, details in concerns:
             session.add(
                 ConcernReport(
@@ -425,22 +444,34 @@ def submit(invitation_id: int | None) -> None:
             )
         if state.draft is not None:
             session.delete(state.draft)
+    return token
 
 
 @dataclass(frozen=True)
 class Confirmation:
     placement: str
     window: str
+    is_retest: bool = False
+    retest_offer: retest.RetestOffer | None = None
 
 
-def confirmation(invitation_id: int | None) -> Confirmation | None:
-    """What the confirmation page shows, or None if this browser has not submitted yet."""
+def confirmation(invitation_id: int | None, retest_token: str | None = None) -> Confirmation | None:
+    """What the confirmation page shows, or None if this browser has not submitted yet.
+
+    ``retest_token`` is the retest link the browser was given at submission, if any;
+    it is offered while unused.
+    """
     inv = db.session.get(Invitation, invitation_id) if invitation_id is not None else None
     if inv is None:
         raise NoSurveySession()
     if not inv.used:
         return None
-    return Confirmation(inv.placement.name if inv.placement else "", inv.window.name)
+    return Confirmation(
+        inv.placement.name if inv.placement else "",
+        inv.window.name,
+        is_retest=inv.kind == "retest",
+        retest_offer=None if inv.kind == "retest" else retest.offer_for_confirmation(retest_token),
+    )
 
 
 def purge_closed_drafts(on: dt.date | None = None) -> dict[str, int]:

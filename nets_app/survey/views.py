@@ -10,6 +10,9 @@ from nets_app.survey import SESSION_KEY, bp
 from nets_app.survey.forms import SurveyForm, build_form
 from nets_app.survey.limits import limiter, open_link_limit, started_new_draft, token_limit
 
+#: The retest link a learner was given at submission (their own browser's session only).
+RETEST_KEY = "survey_retest_token"
+
 
 def _held() -> int | None:
     return session.get(SESSION_KEY)
@@ -76,7 +79,9 @@ def signposting():
 @bp.route("/survey/check", methods=["GET", "POST"])
 def check():
     if request.method == "POST":
-        survey.submit(_held())
+        token = survey.submit(_held())
+        if token:
+            session[RETEST_KEY] = token
         return redirect(url_for("survey.done"), 303)
     ctx = survey.check_page(_held())
     return render_template(
@@ -86,7 +91,7 @@ def check():
 
 @bp.get("/survey/done")
 def done():
-    ctx = survey.confirmation(_held())
+    ctx = survey.confirmation(_held(), session.get(RETEST_KEY))
     if ctx is None:
         return redirect(url_for("survey.resume"))
     return render_template("survey/done.html", page=ctx)
