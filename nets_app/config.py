@@ -44,6 +44,9 @@ class BaseConfig:
     NETS_MIN_N = int(os.environ.get("NETS_MIN_N", "3"))
     NETS_MIN_N_FREE_TEXT = int(os.environ.get("NETS_MIN_N_FREE_TEXT", "5"))
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    # Security headers and the reverse proxy (see nets_app.security).
+    NETS_HSTS_SECONDS = 0
+    NETS_TRUSTED_PROXIES = int(os.environ.get("NETS_TRUSTED_PROXIES", "0"))
 
 
 class DevelopmentConfig(BaseConfig):
@@ -63,6 +66,15 @@ class ProductionConfig(BaseConfig):
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-session"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    PREFERRED_URL_SCHEME = "https"
+    NETS_HSTS_SECONDS = 31_536_000  # one year
+    # Rate-limit counters live in Redis (REDIS_URL) so that every gunicorn worker shares
+    # them; if Redis goes down, each worker falls back to its own memory counters rather
+    # than refusing every sign-in and survey link.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "nets"
 
 
 CONFIGS: dict[str, type[BaseConfig]] = {
