@@ -21,6 +21,9 @@ from tests.factories import create_placement, create_provider, create_region, cr
 # nets_app.domain.risk_config.DEFAULT_FLAG_RULES): value and limit as psychometrics.flags
 # writes them.
 FLAG_DEFAULTS = {
+    # a rule the risk configuration does not know (e.g. one added to scoring later)
+    "future_rule": {"scale": None, "measure": "something new", "value": 1.0, "limit": 1.0,
+                    "n": 14},
     "funnel_low": {"scale": "supervision", "measure": "score (0-100)", "value": 54.0,
                    "limit": 58.0, "n": 14},
     "significant_fall": {"scale": "supervision",
@@ -33,7 +36,7 @@ FLAG_DEFAULTS = {
     "patient_safety_concern": {"scale": None,
                                "measure": "concerns reported (concern_patient_safety)",
                                "value": 1.0, "limit": 1.0, "n": None},
-    # emitted by the scoring service for bullying reports; not (yet) in the risk configuration
+    # emitted by the scoring service for bullying reports
     "bullying_concern": {"scale": None, "measure": "concerns reported (concern_bullying)",
                          "value": 2.0, "limit": 1.0, "n": None},
 }  # fmt: skip

@@ -131,14 +131,23 @@ def test_rescored_flags_of_a_dismissed_concern_are_not_proposed_again(app, snap)
 
 def test_flags_the_configuration_does_not_weigh_are_evidence_but_not_rated(app):
     w1, _ = windows()
-    placement, flags = flagged_placement(w1, rules=("funnel_low", "bullying_concern"))
+    placement, flags = flagged_placement(w1, rules=("funnel_low", "future_rule"))
     db.session.commit()
     (concern,) = risk.propose_concerns_from_flags(w1.code, at=_at(0))
     expected = suggest_rating([{"rule": "funnel_low", "measure": "supervision", "value": 54.0,
                                 "limit": 58.0, "n": 14, "window": w1.code}])  # fmt: skip
     assert (concern.likelihood, concern.impact) == (expected.likelihood, expected.impact)
     assert sorted(e.flag_id for e in concern.evidence) == sorted(f.id for f in flags)
-    assert concern.events[0].detail["not_weighed"]["rules"] == ["bullying_concern"]
+    assert concern.events[0].detail["not_weighed"]["rules"] == ["future_rule"]
+
+
+def test_a_bullying_concern_flag_is_weighed_like_adverse_items(app):
+    w1, _ = windows()
+    flagged_placement(w1, rules=("bullying_concern",))
+    db.session.commit()
+    (concern,) = risk.propose_concerns_from_flags(w1.code, at=_at(0))
+    assert concern.impact == 4
+    assert "not_weighed" not in concern.events[0].detail
 
 
 def test_unknown_window_is_not_found(app):
