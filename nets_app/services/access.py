@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, Select, false, select, true
 
 from nets_app.extensions import db
 from nets_app.models import (
@@ -149,6 +149,13 @@ def placement_scope(principal: Principal, placement_id: ColumnElement) -> Column
         return placement_id.in_(ids)
     ids = select(Placement.id).where(Placement.provider_id.in_(sorted(principal.provider_ids)))
     return placement_id.in_(ids)
+
+
+def visible_placements(principal: Principal) -> Select:
+    """``select(Placement)`` limited to the principal's scope (nothing for researchers and admins)."""
+    return (
+        select(Placement).where(placement_scope(principal, Placement.id)).order_by(Placement.code)
+    )
 
 
 def provider_scope(principal: Principal, provider_id: ColumnElement) -> ColumnElement[bool]:

@@ -228,3 +228,20 @@ def test_national_register_can_narrow_to_a_region(client_for, world):
 def test_provider_page_shows_its_isf_category(client_for, world):
     page = soup(client_for("site_reviewer").get("/dashboard/providers/PALD"))
     assert page.select_one("#isf").text.startswith("2 Significant concerns")
+
+
+@pytest.mark.parametrize(
+    ("role", "codes"),
+    [
+        ("site_reviewer", ["XASTER", "XBASIL"]),
+        ("regional", ["XASTER", "XBASIL", "XCEDAR"]),
+        ("national", ["XASTER", "XBASIL", "XCEDAR", "XYARROW"]),
+        ("researcher", []),
+        ("admin", []),
+    ],
+)
+def test_visible_placements_follow_the_scope(world, role, codes):
+    from nets_app.services.access import principal_for, visible_placements
+
+    principal = principal_for(world.staff[role])
+    assert [p.code for p in db.session.scalars(visible_placements(principal))] == codes
