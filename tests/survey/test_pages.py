@@ -114,15 +114,20 @@ def test_comments_show_their_limit_without_javascript(client, entered):
         assert not box.has_attr("maxlength")
 
 
-def test_the_concern_details_box_belongs_to_the_yes_answer(client, entered):
+def test_each_concern_question_has_its_details_box_right_after_it(client, entered):
     post(client, "/survey/start", {"group": "nursing"})
     answer_questions(client)
     post(client, "/survey/comments", {"good": "", "improve": ""})
     page = soup(client.get("/survey/concerns"))
-    yes = page.find("input", id="patient_safety")
-    assert yes["value"] == "yes"
-    revealed = page.find(id=yes["aria-controls"])
-    assert revealed.find("textarea", id="patient_safety_details")
+    for c in INST.concerns:
+        fieldset = page.find("input", id=c.id).find_parent("fieldset")
+        assert fieldset.legend.get_text(strip=True) == c.question
+        assert [r["value"] for r in fieldset.select("input[type=radio]")] == ["yes", "no"]
+        box = fieldset.find_next("textarea")
+        assert box["id"] == f"{c.id}_details"
+        label = page.find("label", attrs={"for": box["id"]}).get_text(strip=True)
+        assert label == f"If yes: {c.details_prompt}"
+    assert not page.select("[aria-expanded]")
 
 
 def _to_concerns(client):
