@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from flask import render_template
+from flask import current_app, render_template
 from sqlalchemy import func, select
 
 from nets_app.extensions import db
@@ -214,5 +214,13 @@ def report_page(principal: Principal, window_code: str, group_code: str | None) 
     window = find_window(window_code)
     find_group(group_code)
     audit.record("view", f"validation:{window.code}", detail={"group": group_code or "all"})
-    key = cache.make_key("validation", window.code, group_code or "all", _data_version(window))
-    return cache.cached(key, lambda: build_report(window.code, group_code))
+    settings = page_settings()
+    key = cache.make_key(
+        "validation", window.code, group_code or "all", _data_version(window), settings
+    )
+    return cache.cached(key, lambda: build_report(window.code, group_code, settings=settings))
+
+
+def page_settings() -> Settings:
+    """The page's analysis settings; ``NETS_VALIDATION_BOOT`` sets omega's resamples (200)."""
+    return Settings(n_boot=int(current_app.config.get("NETS_VALIDATION_BOOT", 200)))

@@ -14,7 +14,7 @@ from nets_app.models import AuditEvent
 from nets_app.services import cache
 from tests.dashboard.conftest import ROLES, sign_in
 from tests.dashboard.factories import create_staff
-from tests.factories import create_window
+from tests.factories import create_group, create_window
 from tests.validation.demo import load_demo_with_retests
 
 ALLOWED = {"researcher", "national"}
@@ -22,9 +22,14 @@ WINDOW = str(dt.date.today().year - 1)
 PATHS = ("/validation/", f"/validation/{WINDOW}", f"/validation/{WINDOW}/report.json")
 
 
+@pytest.fixture(autouse=True)
+def _fewer_resamples(app, monkeypatch):
+    cache.clear()  # ids restart in every test's database
+    monkeypatch.setitem(app.config, "NETS_VALIDATION_BOOT", 20)
+
+
 @pytest.fixture
 def staff(app):
-    cache.clear()  # ids restart in every test's database
     load_demo_with_retests(300)
     users = {role: create_staff(role) for role in ROLES}
     db.session.commit()
@@ -39,7 +44,6 @@ def client_as(app, user):
 
 @pytest.fixture
 def window_only(app):
-    cache.clear()
     create_window(code=WINDOW, name=f"NETS {WINDOW}")
     db.session.commit()
 
@@ -109,8 +113,11 @@ def test_a_report_for_one_learner_group(app, staff):
         ("/validation/nope/report.json", "There is no survey window nope"),
     ],
 )
-def test_unknown_window_or_group_is_a_404_that_names_it(app, staff, path, message):
-    response = client_as(app, staff["researcher"]).get(path)
+def test_unknown_window_or_group_is_a_404_that_names_it(app, window_only, path, message):
+    create_group("nursing")
+    user = create_staff("researcher")
+    db.session.commit()
+    response = client_as(app, user).get(path)
     assert response.status_code == 404
     text = BeautifulSoup(response.data, "html.parser").get_text(" ", strip=True)
     assert message in text
