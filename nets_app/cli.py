@@ -145,10 +145,12 @@ def setup_command(n_responses: int, seed: int, host: str, port: int) -> None:
     if not demo.has_data():
         click.echo("Empty database: loading the demo pilot ...")
         demo.load_demo(n_responses=n_responses, seed=seed, progress=True)
-        from nets_app.services import scoring
+        from nets_app.services import risk, scoring
 
         for code in scoring.window_codes():
             scoring.score_window(code)
+        # Proposed concerns from the newest window's flags, for the quality team to triage.
+        risk.propose_concerns_from_flags(scoring.window_codes()[-1])
     info = demo.newcomer_info()
     base = f"http://{host}:{port}"
     click.echo("")

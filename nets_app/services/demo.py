@@ -338,6 +338,22 @@ def create_invitation(window_code: str | None = None, placement_code: str | None
 
 
 def newcomer_info() -> dict[str, list[tuple[str, ...]]]:
-    """What ``make run`` prints: links to try and demo logins (as the features exist)."""
+    """What ``make run`` prints: links to try and a demo login per staff role.
+
+    A fresh invitation each time (its token is shown once: only its hash is stored),
+    the placement's QR-poster link, and demo accounts with fresh random passwords.
+    """
+    from nets_app.services import staff, survey
+
     token = create_invitation()
-    return {"links": [("A learner's survey link", f"/s/{token}")], "logins": []}
+    slug = survey.create_open_link()
+    with unit_of_work():
+        logins = staff.demo_logins()
+    return {
+        "links": [
+            ("A learner's survey link", f"/s/{token}"),
+            ("A placement's QR-poster link", f"/p/{slug}"),
+            ("Staff sign-in", "/staff/login"),
+        ],
+        "logins": logins,
+    }

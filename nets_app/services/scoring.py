@@ -34,7 +34,7 @@ from nets_app.services.responses import concern_counts, load_responses
 from nets_app.services.uow import unit_of_work
 from psychometrics.flag_config import FlagConfig, SuppressionConfig
 from psychometrics.scoring import ALL_GROUPS
-from psychometrics.trends import trend
+from psychometrics.trends import poor_streaks, trend
 from questionnaires import Instrument, load_instrument
 
 # How many earlier windows feed the trend rules (three consecutive poor windows).
@@ -134,6 +134,7 @@ def compute_window(window_code: str) -> dict[str, Any]:
     bench = pm.benchmark(overall, by=["window", "scale"], method="funnel")
     quart = pm.benchmark(overall, by=["window", "scale"], method="quartile")
     bench["quartile_category"] = quart["category"].to_numpy()
+    bench = poor_streaks(bench, windows=history)
     trends = trend(overall, windows=history)
     keys = ["placement", "window", "scale"]
     bench = bench.merge(
@@ -225,6 +226,9 @@ def _score_row(r: dict, run, window, placement_ids, group_id) -> dict[str, Any]:
     for key in ("lower_998", "lower_95", "upper_95", "upper_998", "z", "comparator"):
         if key in r and ok:
             extra[key] = _num(r[key]) if key != "comparator" else r[key]
+    if ok and not pd.isna(r.get("poor_run")):
+        # consecutive poor windows ending with this one (psychometrics.trends.poor_streaks)
+        extra["poor_streak"] = int(r["poor_run"])
     return {
         "run_id": run.id,
         "window_id": window.id,
