@@ -49,6 +49,9 @@ class Settings:
     min_n_display : int
         Item distributions are suppressed below this many answers (the platform's
         small-number rule, ``NETS_MIN_N``).
+    min_share_answered : float
+        A learner's theme or total score needs answers to at least this share of its
+        items (for a retest score: answered on both occasions); 1 means complete.
     """
 
     seed: int = 2026
@@ -61,6 +64,7 @@ class Settings:
     min_pairs: int = 30
     min_n_criterion: int = 30
     min_n_display: int = 3
+    min_share_answered: float = 0.5
 
     def factor_min_n(self, k: int) -> int:
         return max(self.min_n_factor, self.min_per_item_factor * k)

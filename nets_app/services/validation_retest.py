@@ -7,6 +7,7 @@ form ``instrument.retest_items`` some days after the first.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -28,16 +29,19 @@ FORM = "ICC(A,1)"
 TOTAL = "total"
 
 
-def retest_scores(inp: ReportInput) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+def retest_scores(
+    inp: ReportInput, min_share: float = 0.5
+) -> tuple[pd.DataFrame, dict[str, list[str]]]:
     """Per pair and occasion: each retest item (keyed) and each theme / total score.
 
-    A score is the mean of the keyed answers to the theme's retest items, given only
-    when every one of them is answered (so both occasions use the same items).
-    Returns the wide frame (``retest_code``, ``occasion``, items, scores) and the
-    items behind each score.
+    A pair's score is the mean of its keyed answers to the score's retest items that
+    were answered on *both* occasions, so the two occasions always average the same
+    questions; it is given when at least ``min_share`` of the items are (half, as
+    for theme scores elsewhere in the report; 1 keeps complete pairs only). Returns the long frame (``retest_code``, ``occasion``,
+    items, ``score:<name>``) and the items behind each score.
     """
     items = [i for i in inp.scoring_items if i in inp.retest_items]
-    frame = inp.retest
+    frame = inp.retest.reset_index(drop=True)
     keyed = inp.keyed(frame, items)
     scores: dict[str, list[str]] = {}
     for theme, theme_items in inp.scales.items():
@@ -47,9 +51,13 @@ def retest_scores(inp: ReportInput) -> tuple[pd.DataFrame, dict[str, list[str]]]
     if len(items) >= 2:
         scores[TOTAL] = items
     out = pd.concat([frame[["retest_code", "occasion"]], keyed], axis=1)
+    answered = keyed.notna()
+    # an answer counts only if the same question was answered on the other occasion too
+    both = answered.groupby(frame["retest_code"]).transform("sum") == 2
     for name, used in scores.items():
-        part = keyed[used]
-        out[f"score:{name}"] = part.mean(axis=1).where(part.notna().all(axis=1))
+        kept = keyed[used].where(both[used])
+        enough = kept.notna().sum(axis=1) >= math.ceil(min_share * len(used))
+        out[f"score:{name}"] = kept.mean(axis=1).where(enough)
     return out, scores
 
 
@@ -113,7 +121,7 @@ def retest(inp: ReportInput, settings: Settings) -> Section:
             )
         )
     need(n_pairs, settings.min_pairs, "Retest pairs", "Koo & Li (2016) advise at least 30")
-    wide, scores = retest_scores(inp)
+    wide, scores = retest_scores(inp, settings.min_share_answered)
     if not scores:
         raise Unavailable("The instrument's retest form has fewer than two theme items")
     rows = []
@@ -152,7 +160,8 @@ def retest(inp: ReportInput, settings: Settings) -> Section:
     notes = (
         f"{FORM}: two-way random effects, absolute agreement, single measurement (McGraw & "
         "Wong 1996; Shrout & Fleiss's ICC(2,1)), with its F-based confidence interval. A theme "
-        "or total score uses pairs that answered all its retest questions on both occasions.",
+        "or total score averages the questions a learner answered on both occasions, when "
+        f"that is at least {settings.min_share_answered:.0%} of them.",
         "Koo & Li (2016) call values below .50 poor, .50-.75 moderate, .75-.90 good and above "
         ".90 excellent (conventions for the interval's bounds as much as the estimate).",
     )

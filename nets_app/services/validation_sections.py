@@ -272,14 +272,19 @@ def _attention(stat: pd.Series, alpha: float) -> list[str]:
     return reasons
 
 
-def theme_scores(inp: ReportInput, frame: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Each respondent's mean keyed answer per theme and over all themes (half-rule)."""
+def theme_scores(
+    inp: ReportInput, frame: pd.DataFrame | None = None, min_share: float = 0.5
+) -> pd.DataFrame:
+    """Each respondent's mean keyed answer per theme and over all themes.
+
+    Given when at least ``min_share`` of the scale's items are answered (the half rule).
+    """
     frame = inp.responses if frame is None else frame
     keyed = inp.keyed(frame)
     out = {}
     for scale, items in _scales_with_overall(inp):
         part = keyed[items]
-        enough = part.notna().sum(axis=1) >= math.ceil(len(items) / 2)
+        enough = part.notna().sum(axis=1) >= math.ceil(min_share * len(items))
         out[scale] = part.mean(axis=1).where(enough)
     return pd.DataFrame(out, index=frame.index)
 
@@ -314,7 +319,7 @@ def spearman_ci(x: pd.Series, y: pd.Series, ci: float) -> dict[str, Any]:
 
 def criterion(inp: ReportInput, settings: Settings) -> Section:
     """Theme scores against the overall-experience and would-recommend items."""
-    scores = theme_scores(inp)
+    scores = theme_scores(inp, min_share=settings.min_share_answered)
     rows = []
     for role, item in inp.criteria.items():
         crit = inp.responses[item].astype(float)
@@ -336,7 +341,7 @@ def criterion(inp: ReportInput, settings: Settings) -> Section:
     )
     notes = (
         "A theme score is the mean of the learner's keyed answers to the theme's questions, "
-        "given when at least half of them are answered.",
+        f"given when at least {settings.min_share_answered:.0%} of them are answered.",
         "Spearman's rho with a Fisher-z interval (Bonett & Wright 2000). Positive, moderate "
         "to strong correlations support the scores' validity; the criterion questions share "
         "the survey's method, so some of the association is common-method variance.",

@@ -39,9 +39,12 @@ def structure_pilot() -> pm.SyntheticPilot:
 
 @cache
 def structure_report():
+    # Retest scores from complete pairs only: the model-implied correlation is defined
+    # over pairs answered completely on the score's items.
     pilot = structure_pilot()
+    settings = dataclasses.replace(FAST, min_share_answered=1.0)
     return compute_report(
-        pilot_input(pilot), FAST, only=("dimensionality", "efa", "cfa", "retest", "criterion")
+        pilot_input(pilot), settings, only=("dimensionality", "efa", "cfa", "retest", "criterion")
     )
 
 
