@@ -100,6 +100,7 @@ def interval_summary(days: pd.Series, offered: tuple[int, int]) -> dict[str, Any
         "offered_min": lo,
         "offered_max": hi,
         "outside_offered": int(((days < lo) | (days > hi)).sum()),
+        "pairs_by_days": {str(int(d)): int(c) for d, c in days.value_counts().sort_index().items()},
     }
 
 

@@ -114,6 +114,8 @@ def test_retest_interval_distribution_is_the_planted_7_to_21_days():
     assert data["n_pairs"] == 750
     iv = data["intervals"]
     assert (iv["min"], iv["max"], iv["outside_offered"]) == (7, 21, 0)
+    assert sum(iv["pairs_by_days"].values()) == 750
+    assert set(iv["pairs_by_days"]) == {str(d) for d in range(7, 22)}
 
 
 def test_criterion_correlations_are_positive_for_every_theme():
