@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, jsonify, render_template, request
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from nets_app.config import ConfigError
@@ -94,6 +95,47 @@ def check_cookie_config(config) -> None:
             )
 
 
+class NulInRequest(BadRequest):
+    """A NUL character in the path, query or form: PostgreSQL cannot store it in text."""
+
+    description = (
+        "Part of what you sent contains a NUL character, which cannot be stored, so "
+        "nothing from it was saved. Remove it (retype the text rather than pasting it) "
+        "and try again."
+    )
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in vals) for key, vals in values.lists())
+
+
+def reject_nul() -> None:
+    """Refuse any request with a NUL character before a view or the database sees it.
+
+    No form on this site can produce one, and PostgreSQL rejects it in a text column
+    (``DataError``): a comment holding one would be saved in a draft and then fail at
+    every submit. Checked once here for every endpoint.
+    """
+    if "\x00" in request.path or _has_nul(request.args):
+        raise NulInRequest()
+    if request.method in ("POST", "PUT", "PATCH") and _has_nul(request.form):
+        raise NulInRequest()
+
+
+def _nul_page(error: NulInRequest):
+    if request.path.startswith("/api/"):
+        return jsonify(error=error.description), 400
+    if request.blueprint == "survey":
+        from nets_app.services.survey_errors import SurveyError
+
+        problem = SurveyError(
+            error.description, "Go back to the survey: your earlier answers are kept."
+        )
+        problem.title = "We could not save what you sent"
+        return render_template("survey/problem.html", error=problem), 400
+    return render_template("errors/bad_request.html", message=error.description), 400
+
+
 def _set_headers(response):
     headers = response.headers
     headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
@@ -115,4 +157,6 @@ def init_security(app: Flask) -> None:
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.before_request(reject_nul)
+    app.register_error_handler(NulInRequest, _nul_page)
     app.after_request(_set_headers)

@@ -1,0 +1,3 @@
+"""Resilience fixtures: rate-limit counters start empty for every in-process test (as in tests/survey)."""
+
+from tests.survey.conftest import _fresh_rate_limits  # noqa: F401  (autouse)
