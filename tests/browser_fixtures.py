@@ -1,5 +1,9 @@
 """Real-browser fixtures: a live server, the system's Chromium through Playwright, axe-core.
 
+A plugin loaded by the root ``conftest.py``, so every suite shares one Playwright
+instance and one live server per worker (two sync Playwright instances in one
+process fail).
+
 - ``live_server``: the app on a migrated SQLite file database, served by werkzeug in
   a background thread on 127.0.0.1 and a free port (one per xdist worker). Its
   ``app`` is there for setting up data: ``with live_server.app.app_context(): ...``.
@@ -25,7 +29,7 @@ from werkzeug.serving import make_server
 from nets_app import create_app
 from nets_app.extensions import db
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from nets_app.extensions import db
 from nets_app.models import ConcernReport, Response
-from tests.browser.conftest import axe_violations
+from tests.browser_fixtures import axe_violations
 from tests.survey.helpers import make_invitation
 
 pytestmark = pytest.mark.browser
@@ -34,27 +34,14 @@ def stored(live_server, model) -> int:
         return db.session.scalar(select(func.count()).select_from(model))
 
 
-# Violations in the shared base template (not the survey's markup), reported to the lead.
-# test_the_shared_header_is_accessible is a strict xfail: when base.html is fixed it
-# fails, and this exception must go.
-BASE_TEMPLATE_ISSUES = {("label-content-name-mismatch", (".nhsuk-header__link",))}
-
-
 def survey_violations(page) -> list[dict]:
-    return [
-        v for v in axe_violations(page) if (v["id"], tuple(v["nodes"])) not in BASE_TEMPLATE_ISSUES
-    ]
+    return axe_violations(page)
 
 
 def assert_accessible(page) -> None:
     assert survey_violations(page) == [], page.url
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="base.html: the header link's aria-label 'NETS homepage' does not contain its "
-    "visible text (WCAG 2.5.3); the lead owns base.html",
-)
 def test_the_shared_header_is_accessible(live_server, page):
     page.goto(live_server("/survey/start"))
     assert axe_violations(page) == []

@@ -23,9 +23,6 @@ from flask.testing import FlaskClient
 from nets_app.extensions import db
 from nets_app.services import cache, risk
 from nets_app.survey.limits import limiter
-
-# The survey's real-browser fixtures (live server, system Chromium), for test_browser.py.
-from tests.browser.conftest import browser, live_server, new_context  # noqa: F401
 from tests.dashboard import factories as f
 from tests.factories import (
     create_group,

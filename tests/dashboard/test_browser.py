@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from nets_app.services.staff import create_staff_user
-from tests.browser.conftest import axe_violations
+from tests.browser_fixtures import axe_violations
 from tests.dashboard.conftest import make_world
 
 pytestmark = pytest.mark.browser
@@ -56,20 +56,8 @@ def accounts(live_server):
     return emails
 
 
-# base.html (not this suite's file) labels the header link "NETS homepage" while it shows
-# "National Education and Training Survey": a WCAG 2.5.3 "label in name" failure that axe
-# reports wherever the service name is visible (tablet and wider). Reported to the lead;
-# test_header_link_label_contains_its_text below flips to XPASS (and fails) once fixed.
-KNOWN = {("label-content-name-mismatch", ".nhsuk-header__link")}
-
-
 def _violations(page) -> list[dict]:
-    out = []
-    for v in axe_violations(page):
-        nodes = [n for n in v["nodes"] if (v["id"], n) not in KNOWN]
-        if nodes:
-            out.append({**v, "nodes": nodes})
-    return out
+    return axe_violations(page)
 
 
 def _tablet_page(new_context):
@@ -83,9 +71,6 @@ def _check(page) -> None:
     assert _violations(page) == [], page.url
 
 
-@pytest.mark.xfail(
-    strict=True, reason="base.html header link: aria-label lacks the visible service name"
-)
 def test_header_link_label_contains_its_text(live_server, new_context):
     page = _tablet_page(new_context)
     page.goto(live_server("/staff/login"))
