@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, has_request_context, jsonify, render_template, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -66,11 +66,15 @@ DEFAULT_REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 
 def csp_nonce() -> str:
-    """This request's CSP nonce (made on first use; one per request)."""
-    nonce = g.get("csp_nonce")
-    if nonce is None:
-        nonce = g.csp_nonce = secrets.token_urlsafe(18)
-    return nonce
+    """This request's CSP nonce (made on first use; one per request).
+
+    Kept in the request's WSGI environ rather than ``g``, which belongs to the app
+    context and can outlive a request. Outside a request (a report rendered by the
+    CLI) there is no policy to satisfy, and a fresh value does no harm.
+    """
+    if not has_request_context():
+        return secrets.token_urlsafe(18)
+    return request.environ.setdefault("nets.csp_nonce", secrets.token_urlsafe(18))
 
 
 def content_security_policy(nonce: str) -> str:
