@@ -165,6 +165,7 @@ def seed(url: str, n_invitations: int, *, demo_responses: int = 300) -> list[str
             demo.load_demo(n_responses=demo_responses, n_windows=2)
         else:
             _minimal_structure()
+        db.session.remove()
         db.engine.dispose()
     return add_invitations(url, n_invitations)
 
@@ -227,6 +228,7 @@ def add_invitations(url: str, n_invitations: int) -> list[str]:
         if rows:
             db.session.execute(insert(Invitation), rows)
         db.session.commit()
+        db.session.remove()
         db.engine.dispose()
     return tokens
 
@@ -306,7 +308,8 @@ def gunicorn(
             if process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited at start:\n{log.read_text()[-3000:]}")
             try:
-                Client(port).get(ready_path)
+                with Client(port) as client:
+                    client.get(ready_path)
             except OSError:
                 return False
             return len(server.worker_pids()) >= workers
@@ -349,6 +352,12 @@ class Client:
             self._conn.close()
             self._conn = None
 
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def request(self, method: str, path: str, form: dict | None = None) -> Reply:
         headers = {"Host": f"127.0.0.1:{self.port}"}
         if self.cookies:
@@ -389,7 +398,7 @@ class Client:
         return self.request("POST", path, form)
 
 
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 RADIO_RE = re.compile(r'<input[^>]*\bname="([^"]+)"[^>]*type="radio"')
 CONFIRMED = "Your answers have been sent"
 NO_CONCERNS = {
