@@ -34,6 +34,7 @@ from nets_app.models import (
 )
 from nets_app.services.concerns import respond_by
 from nets_app.services.instruments import register_instrument
+from nets_app.services.retest_demo import store_demo_retests
 from nets_app.services.uow import unit_of_work
 from questionnaires import Instrument, load_framework, load_instrument
 
@@ -136,10 +137,13 @@ def load_demo(
     with unit_of_work():
         version = register_instrument(inst)
         ids = _load_structure(pilot, windows, version.id, today)
+        first_id = _next_id(Response)
         stats = _load_responses(pilot, inst, ids, version.id, windows, today, seed, progress)
         _sync_sequences(
             [Region, Provider, Placement, Response, Answer, FreeTextComment, ConcernReport]
         )
+        # The pilot's retest pairs, so the validation report's test-retest section has data.
+        stats["retest_pairs"] = store_demo_retests(pilot, first_id, inst, today)
     return stats
 
 

@@ -17,5 +17,8 @@ def platform_summary() -> dict[str, int]:
         "providers": count(Provider),
         "placements": count(Placement),
         "windows": count(SurveyWindow),
-        "responses": count(Response),
+        "responses": db.session.scalar(
+            select(func.count(Response.id)).where(Response.is_retest.is_(False))
+        )
+        or 0,
     }

@@ -19,8 +19,17 @@ def count(model) -> int:
 def test_demo_pilot_loads_with_windows_placements_and_anonymous_responses(app):
     today = dt.date(2026, 11, 23)
     stats = demo.load_demo(n_responses=400, seed=7, today=today)
-    assert count(Response) == stats["responses"] == 400
-    assert count(Answer) == stats["answers"] > 400 * 30
+    survey_responses = db.session.scalar(select(func.count()).where(Response.is_retest.is_(False)))
+    assert survey_responses == stats["responses"] == 400
+    # the pilot's retest pairs: a retest response shares its random code with one response
+    retests = db.session.scalars(select(Response).where(Response.is_retest)).all()
+    assert len(retests) == stats["retest_pairs"] > 0
+    for r in retests:
+        firsts = db.session.scalars(
+            select(Response).where(Response.retest_code == r.retest_code, ~Response.is_retest)
+        ).all()
+        assert len(firsts) == 1 and firsts[0].placement_id == r.placement_id
+    assert count(Answer) >= stats["answers"] > 400 * 30  # plus the retests' answers
     assert count(Placement) == stats["placements"]
     assert count(ConcernReport) == stats["concerns"]
     windows = db.session.scalars(select(SurveyWindow).order_by(SurveyWindow.opens_on)).all()
@@ -29,20 +38,29 @@ def test_demo_pilot_loads_with_windows_placements_and_anonymous_responses(app):
     for r in db.session.scalars(select(Response)):
         assert r.window.opens_on <= r.submitted_on <= min(r.window.closes_on, today)
     # "Not applicable" is stored as NULL + flag, never as an out-of-scale value
-    assert db.session.scalar(select(func.count()).where(Answer.not_applicable, Answer.value.is_not(None))) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).where(Answer.not_applicable, Answer.value.is_not(None))
+        )
+        == 0
+    )
 
 
 def test_demo_is_deterministic_from_its_seed(app):
     demo.load_demo(n_responses=200, seed=11, today=dt.date(2026, 11, 23))
     first = db.session.execute(
-        select(Answer.item_id, func.sum(Answer.value)).group_by(Answer.item_id).order_by(Answer.item_id)
+        select(Answer.item_id, func.sum(Answer.value))
+        .group_by(Answer.item_id)
+        .order_by(Answer.item_id)
     ).all()
     from tests.dbutil import truncate_all
 
     truncate_all(db)
     demo.load_demo(n_responses=200, seed=11, today=dt.date(2026, 11, 23))
     again = db.session.execute(
-        select(Answer.item_id, func.sum(Answer.value)).group_by(Answer.item_id).order_by(Answer.item_id)
+        select(Answer.item_id, func.sum(Answer.value))
+        .group_by(Answer.item_id)
+        .order_by(Answer.item_id)
     ).all()
     assert first == again
 
