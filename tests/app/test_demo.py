@@ -29,13 +29,15 @@ def test_demo_pilot_loads_with_windows_placements_and_anonymous_responses(app):
             select(Response).where(Response.retest_code == r.retest_code, ~Response.is_retest)
         ).all()
         assert len(firsts) == 1 and firsts[0].placement_id == r.placement_id
+        interval = (r.submitted_on - firsts[0].submitted_on).days
+        assert r.window.retest_min_days <= interval <= r.window.retest_max_days
     assert count(Answer) >= stats["answers"] > 400 * 30  # plus the retests' answers
     assert count(Placement) == stats["placements"]
     assert count(ConcernReport) == stats["concerns"]
     windows = db.session.scalars(select(SurveyWindow).order_by(SurveyWindow.opens_on)).all()
     assert [w.code for w in windows] == ["2024", "2025", "2026"]
     assert windows[-1].is_open(today) and not windows[0].is_open(today)
-    for r in db.session.scalars(select(Response)):
+    for r in db.session.scalars(select(Response).where(~Response.is_retest)):
         assert r.window.opens_on <= r.submitted_on <= min(r.window.closes_on, today)
     # "Not applicable" is stored as NULL + flag, never as an out-of-scale value
     assert (
