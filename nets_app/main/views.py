@@ -12,3 +12,8 @@ def index():
 @bp.get("/healthz")
 def healthz():
     return {"status": "ok"}
+
+
+@bp.get("/methods")
+def methods():
+    return render_template("main/methods.html", page=overview.methods())
