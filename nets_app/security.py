@@ -48,7 +48,10 @@ CSP = (
     ("script-src", "'self' 'nonce-{nonce}'"),
     ("style-src", "'self' 'unsafe-inline'"),
     ("img-src", "'self' data:"),
-    ("font-src", "'self'"),
+    # The NHS.UK frontend's stylesheet loads the Frutiger web font from NHS England's
+    # font host (it is licensed for NHS services, not for copying into the repository).
+    # No referrer goes with it (the pages' policies keep referrers same-origin).
+    ("font-src", "'self' https://assets.nhs.uk"),
     ("connect-src", "'self'"),
     ("object-src", "'none'"),
     ("base-uri", "'none'"),
