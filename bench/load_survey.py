@@ -33,6 +33,7 @@ printed as met or missed.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import uuid
@@ -48,13 +49,14 @@ TARGET_SHARE = 0.5
 
 
 def run_journeys(port: int, tokens: list[str], concurrency: int, think: float, budget: float):
+    """Run the learners; returns them, the wall time and this (client) process's CPU time."""
     deadline = time.monotonic() + budget
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(concurrency) as pool:
         learners = list(
             pool.map(lambda t: stack.Learner(port, t, deadline, think=think).run(), tokens)
         )
-    return learners, time.perf_counter() - t0
+    return learners, time.perf_counter() - t0, time.process_time() - cpu0
 
 
 def prepare_burst(port: int, url: str, tokens: list[str], concurrency: int, budget: float):
@@ -134,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         spec = stack.production_app_spec(url, **overrides)
         with stack.gunicorn(spec, workers=workers, threads=args.threads) as srv:
             run_journeys(srv.port, tokens[:warm], min(warm, args.concurrency), 0.0, args.budget)
-            learners, wall = run_journeys(
+            learners, wall, client_cpu = run_journeys(
                 srv.port, tokens[warm : warm + args.learners], args.concurrency,
                 args.think_ms / 1000, args.budget,
             )  # fmt: skip
@@ -147,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
             print(_line("journeys", n_done, wall, lat, "completed submissions"))
             print(f"  {requests} requests ({requests / wall:.0f}/s); submit requests: "
                   + _line("submit", len(submit_lat), wall, submit_lat, "").split("; ", 1)[1])  # fmt: skip
+            print(f"  the simulated browsers used {client_cpu:.1f} s of CPU of the "
+                  f"{os.cpu_count()} x {wall:.1f} s of CPU time this machine had")  # fmt: skip
             if errors:
                 failed = True
                 print(f"  {len(errors)} learners met an error, e.g. {errors[0]}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import random
 import re
 import shutil
 import signal
@@ -421,7 +422,9 @@ class Learner:
     browser does). A 503 or a dropped connection is retried after ``retry_wait``
     seconds, as a learner who sees "try again" would, until ``deadline``
     (``time.monotonic()``); any other unexpected status ends the journey.
-    ``acknowledged`` is True once the submit was answered with the confirmation.
+    ``think`` seconds (on average; uniformly 0.5-1.5 times it) pass before the first
+    request and before each form is sent. ``acknowledged`` is True once the submit
+    was answered with the confirmation.
     """
 
     port: int
@@ -439,6 +442,7 @@ class Learner:
 
     def __post_init__(self) -> None:
         self.client = Client(self.port)
+        self._rng = random.Random(self.token)
 
     def _call(self, label: str, method: str, path: str, form=None, ok=(200, 302, 303)) -> Reply:
         while True:
@@ -459,8 +463,10 @@ class Learner:
             time.sleep(self.retry_wait)
 
     def _pause(self) -> None:
+        # Spread evenly around the mean, so that learners who started together do not
+        # stay in step and send their pages all at the same instant.
         if self.think:
-            time.sleep(self.think)
+            time.sleep(self.think * self._rng.uniform(0.5, 1.5))
 
     def run(self) -> Learner:
         try:
@@ -472,6 +478,7 @@ class Learner:
         return self
 
     def _journey(self) -> None:
+        self._pause()  # learners arrive spread out, not all at once
         path = self._call("entry", "GET", f"/s/{self.token}").location
         path = self._call("entry", "GET", path).location
         page = self._call("page", "GET", path)
