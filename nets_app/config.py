@@ -49,6 +49,19 @@ class BaseConfig:
     NETS_TRUSTED_PROXIES = int(os.environ.get("NETS_TRUSTED_PROXIES", "0"))
 
 
+#: Rate limits an installation may tune from the environment (Flask-Limiter strings such as
+#: "5 per 15 minutes"; defaults in nets_app/auth/views.py and nets_app/survey/limits.py).
+RATE_LIMIT_SETTINGS = (
+    "NETS_LOGIN_LIMIT",
+    "NETS_LOGIN_LIMIT_PER_ADDRESS",
+    "NETS_SURVEY_TOKEN_LIMIT",
+    "NETS_SURVEY_OPEN_LINK_LIMIT",
+)
+for _name in RATE_LIMIT_SETTINGS:
+    if os.environ.get(_name):
+        setattr(BaseConfig, _name, os.environ[_name])
+
+
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
