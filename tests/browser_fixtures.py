@@ -72,6 +72,9 @@ def live_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser():
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=20_000)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -90,7 +93,8 @@ def new_context(browser):
     def make(**options):
         options.setdefault("viewport", PHONE)
         ctx = browser.new_context(**options)
-        ctx.set_default_timeout(10_000)
+        # Generous: under `pytest -n 2` on 2 cores the live server shares the CPU.
+        ctx.set_default_timeout(30_000)
         ctx.nets_javascript = options.get("java_script_enabled", True)
         made.append(ctx)
         return ctx

@@ -57,7 +57,9 @@ def answer_page(page, value: str = "4", skip: tuple[str, ...] = ()) -> None:
     for name in radio_names(page):
         if name not in skip:
             page.locator(f"input[name='{name}'][value='{value}']").check()
-    page.get_by_role("button", name=CONTINUE).click()
+    # Wait for the next page (or the same page with errors) before the caller reads it.
+    with page.expect_navigation(wait_until="domcontentloaded"):
+        page.get_by_role("button", name=CONTINUE).click()
 
 
 def answer_until(page, path: str, *, scan: bool = False) -> None:
