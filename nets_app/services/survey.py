@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import joinedload
 
 from nets_app.extensions import db
 from nets_app.models import (
@@ -135,7 +136,9 @@ def _steps(inv: Invitation, inst: Instrument, group: str | None) -> tuple[flow.S
 def _state(invitation_id: int | None, *, lock: bool = False) -> _State:
     if invitation_id is None:
         raise NoSurveySession()
-    inv = db.session.get(Invitation, invitation_id)
+    # One query for the invitation, its window and the window's instrument version.
+    eager = joinedload(Invitation.window).joinedload(SurveyWindow.instrument_version)
+    inv = db.session.get(Invitation, invitation_id, options=[eager])
     if inv is None:
         raise NoSurveySession()
     if inv.used:
@@ -422,13 +425,24 @@ def submit(invitation_id: int | None) -> str | None:
             is_retest=inv.kind == "retest",
             retest_code=inv.retest_code,
         )
-        response.answers = [
-            Answer(item_id=item_id, value=value, not_applicable=value is None)
-            for item_id, value in answers
-        ]
-        response.comments = [FreeTextComment(prompt_id=p, text=t) for p, t in comments]
         session.add(response)
         token = retest.offer_retest(response, state.window, retest.SYSTEM_RNG)
+        # The answers and comments go in as two multi-row INSERTs rather than ~40 ORM
+        # objects: the same transaction, a third of the submit's time (bench/load_survey.py).
+        session.flush()
+        session.execute(
+            insert(Answer),
+            [
+                {"response_id": response.id, "item_id": item_id, "value": value,
+                 "not_applicable": value is None}
+                for item_id, value in answers
+            ],
+        )  # fmt: skip
+        if comments:
+            session.execute(
+                insert(FreeTextComment),
+                [{"response_id": response.id, "prompt_id": p, "text": t} for p, t in comments],
+            )
         for kind, details in concerns:
             session.add(
                 ConcernReport(
