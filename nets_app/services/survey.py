@@ -428,7 +428,7 @@ def submit(invitation_id: int | None) -> str | None:
         session.add(response)
         token = retest.offer_retest(response, state.window, retest.SYSTEM_RNG)
         # The answers and comments go in as two multi-row INSERTs rather than ~40 ORM
-        # objects: the same transaction, a third of the submit's time (bench/load_survey.py).
+        # objects: the same transaction, a quarter less service time (bench/load_survey.py).
         session.flush()
         session.execute(
             insert(Answer),
