@@ -11,7 +11,8 @@ the NETS application costs over the bare stack.
 
     .venv/bin/python bench/ceiling.py --submits 1500 --concurrency 50
 
-(``bench/load_survey.py`` runs it too, beside the survey load, and prints the ratio.)
+(``bench/load_survey.py`` runs it too, in rounds alternating with the survey's submit
+burst so that both meet the same background load, and prints the ratio.)
 """
 
 from __future__ import annotations
@@ -73,8 +74,9 @@ def create(url: str):
             response_id = conn.execute(
                 text(
                     "INSERT INTO response (window_id, placement_id, learner_group_id, "
-                    "instrument_version_id, submitted_on, is_retest) VALUES (:w, :p, "
-                    "(SELECT min(id) FROM learner_group), :v, current_date, false) RETURNING id"
+                    "instrument_version_id, submitted_on, is_retest, retest_code) VALUES (:w, "
+                    ":p, (SELECT min(id) FROM learner_group), :v, current_date, false, "
+                    "'ceiling') RETURNING id"
                 ),
                 {"w": inv.window_id, "p": inv.placement_id, "v": window},
             ).scalar_one()
@@ -160,19 +162,28 @@ def drive(port: int, paths: list[str], concurrency: int, deadline: float) -> dic
     wall = time.perf_counter() - t0
     p = stack.percentiles(lat)
     return {"n": len(lat), "failed": len(failures), "wall_s": wall, "per_s": len(lat) / wall,
-            "p50": p[50], "p95": p[95], "p99": p[99]}  # fmt: skip
+            "p50": p[50], "p95": p[95], "p99": p[99], "latencies": lat}  # fmt: skip
+
+
+def prepare(url: str, n: int, draft: dict) -> list[str]:
+    """Add ``n`` invitations with ``draft`` to ``url``; return the paths that submit them."""
+    stack.add_invitations(url, n, mark=stack.CEILING_MARK)
+    return [f"/submit/{i}" for i in add_drafts(url, draft)[:n]]
+
+
+def serve(url: str, *, workers: int, threads: int):
+    """The minimal app under gunicorn.conf.py (a context manager yielding the server)."""
+    return stack.gunicorn(f"bench.ceiling:create({url!r})", workers=workers, threads=threads)
 
 
 def measure(
     url: str, n: int, concurrency: int, *, workers: int, threads: int, budget: float, draft: dict
 ) -> dict:
     """Add ``n`` invitations with ``draft`` to ``url`` and drive the minimal app over them."""
-    stack.add_invitations(url, n)
-    ids = add_drafts(url, draft)[:n]
-    with stack.gunicorn(f"bench.ceiling:create({url!r})", workers=workers, threads=threads) as srv:
-        warm = [f"/submit/{i}" for i in ids[: max(concurrency, 20)]]
+    paths = prepare(url, n, draft)
+    with serve(url, workers=workers, threads=threads) as srv:
+        warm, paths = paths[: max(concurrency, 20)], paths[max(concurrency, 20) :]
         drive(srv.port, warm, concurrency, time.monotonic() + budget)
-        paths = [f"/submit/{i}" for i in ids[len(warm) :]]
         return drive(srv.port, paths, concurrency, time.monotonic() + budget)
 
 

@@ -200,10 +200,16 @@ def _minimal_structure(n_placements: int = 3) -> None:
     db.session.commit()
 
 
-def add_invitations(url: str, n_invitations: int) -> list[str]:
+#: ``retest_code`` on the ceiling's own invitations and responses, so that the survey's
+#: stored == acknowledged check can leave them out.
+CEILING_MARK = "ceiling"
+
+
+def add_invitations(url: str, n_invitations: int, *, mark: str | None = None) -> list[str]:
     """Add invitations to the open window, spread over its placements; return their tokens.
 
-    Only the tokens' hashes are stored, as in production.
+    Only the tokens' hashes are stored, as in production. ``mark`` goes in
+    ``retest_code`` (see :data:`CEILING_MARK`).
     """
     from sqlalchemy import insert, select
 
@@ -223,6 +229,7 @@ def add_invitations(url: str, n_invitations: int) -> list[str]:
                 "placement_id": placements[i % len(placements)],
                 "kind": "survey",
                 "used": False,
+                "retest_code": mark,
             }
             for i, t in enumerate(tokens)
         ]
@@ -514,19 +521,28 @@ def percentiles(values: list[float], qs=(50, 95, 99)) -> dict[int, float]:
 
 
 def count_stored(url: str, window_min_response_id: int = 0) -> dict[str, int]:
-    """Responses (and their answers) stored above an id, and invitations used."""
+    """Responses (and their answers) stored above an id, and invitations used.
+
+    The ceiling's rows (marked :data:`CEILING_MARK`) are left out.
+    """
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
             responses = conn.execute(
-                text("SELECT count(*) FROM response WHERE id > :id"), {"id": window_min_response_id}
+                text(
+                    "SELECT count(*) FROM response WHERE id > :id "
+                    "AND retest_code IS DISTINCT FROM 'ceiling'"
+                ),
+                {"id": window_min_response_id},
             ).scalar_one()
             per_response = (
                 conn.execute(
                     text(
-                        "SELECT count(*) FROM answer WHERE response_id > :id GROUP BY response_id"
+                        "SELECT count(*) FROM answer JOIN response r ON r.id = answer.response_id "
+                        "WHERE r.id > :id AND r.retest_code IS DISTINCT FROM 'ceiling' "
+                        "GROUP BY r.id"
                     ),
                     {"id": window_min_response_id},
                 )
@@ -534,7 +550,10 @@ def count_stored(url: str, window_min_response_id: int = 0) -> dict[str, int]:
                 .all()
             )
             used = conn.execute(
-                text("SELECT count(*) FROM invitation WHERE used AND kind = 'survey'")
+                text(
+                    "SELECT count(*) FROM invitation WHERE used AND kind = 'survey' "
+                    "AND retest_code IS DISTINCT FROM 'ceiling'"
+                )
             ).scalar_one()
             drafts = conn.execute(text("SELECT count(*) FROM survey_draft")).scalar_one()
     finally:
