@@ -4,13 +4,16 @@
 - failed sign-ins counted in Redis, so that the limit holds however the attempts
   are spread over the workers (in memory, each worker would count alone);
 - with Redis down, signing in still works (each worker falls back to memory);
-- the access log holds no survey token and no client address.
+- the access log holds no survey token and no client address;
+- gunicorn refuses to start in production without ``DATABASE_URL`` and ``REDIS_URL``.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,3 +138,18 @@ def test_the_access_log_holds_no_token_and_no_address(served):
     assert "GET /s/[redacted]" in log
     assert token not in log
     assert "127.0.0.1" not in log
+
+
+def test_gunicorn_refuses_production_without_database_and_redis():
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env |= {
+        "NETS_CONFIG": "production",
+        "SECRET_KEY": "x" * 64,
+        "GUNICORN_BIND": f"127.0.0.1:{stack.free_port()}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", str(stack.GUNICORN_CONF)],
+        cwd=stack.ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "NETS_CONFIG=production needs DATABASE_URL and REDIS_URL" in result.stderr
