@@ -2,9 +2,9 @@
 
 ``create(url)`` is a bare Flask app (no sessions, CSRF, templates, ORM or rate
 limits) with one endpoint, ``POST /submit/<invitation_id>``, that does in one
-transaction what a survey submit writes: claim the invitation
-(``UPDATE ... WHERE used = false``), insert the response, its answers (as many as a
-nursing learner gives) and two comments, and delete the draft. It is served by the
+transaction what a survey submit must: claim the invitation
+(``UPDATE ... WHERE used = false``), read the learner's draft, insert the response,
+its answers and comments from the draft, and delete the draft. It is served by the
 same ``gunicorn.conf.py`` on the same PostgreSQL, and driven by the same client
 threads as ``bench/load_survey.py``'s submit burst, so the ratio of the two is what
 the NETS application costs over the bare stack.
@@ -28,11 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import stack  # noqa: E402
 
-#: A complete draft's shape (only ``bench/load_survey.py`` reads a real one; the minimal
-#: app never reads it, it only deletes it).
-DRAFT = {"group": "nursing", "answers": {f"item_{k}": 4 for k in range(38)}, "done": ["start"]}
-ANSWERS = 38  # a nursing learner's items (36 core + 2 profession), the most of any group
-COMMENTS = ("good", "improve")
+#: A complete draft's shape, for the standalone run (``bench/load_survey.py`` copies a real
+#: one): a nursing learner's 38 answers (36 core items, 2 profession) and two comments.
+DRAFT = {
+    "group": "nursing",
+    "answers": {f"item_{k}": 4 for k in range(38)},
+    "comments": {"good": "Supportive team.", "improve": "More study time."},
+}
 
 
 def create(url: str):
@@ -71,28 +73,40 @@ def create(url: str):
                 text("SELECT instrument_version_id FROM survey_window WHERE id = :w"),
                 {"w": inv.window_id},
             ).scalar_one()
+            # The answers come from the learner's draft, as in the survey's submit.
+            data = conn.execute(
+                text("SELECT data FROM survey_draft WHERE invitation_id = :id"),
+                {"id": invitation_id},
+            ).scalar_one()
             response_id = conn.execute(
                 text(
                     "INSERT INTO response (window_id, placement_id, learner_group_id, "
                     "instrument_version_id, submitted_on, is_retest, retest_code) VALUES (:w, "
-                    ":p, (SELECT min(id) FROM learner_group), :v, current_date, false, "
-                    "'ceiling') RETURNING id"
+                    ":p, (SELECT id FROM learner_group WHERE code = :g), :v, current_date, "
+                    "false, 'ceiling') RETURNING id"
                 ),
-                {"w": inv.window_id, "p": inv.placement_id, "v": window},
+                {"w": inv.window_id, "p": inv.placement_id, "g": data["group"], "v": window},
             ).scalar_one()
             conn.execute(
                 text(
                     "INSERT INTO answer (response_id, item_id, value, not_applicable) "
-                    "VALUES (:r, :i, 4, false)"
+                    "VALUES (:r, :i, :v, :na)"
                 ),
-                [{"r": response_id, "i": f"item_{k}"} for k in range(ANSWERS)],
-            )
-            conn.execute(
-                text(
-                    "INSERT INTO free_text_comment (response_id, prompt_id, text) VALUES (:r, :p, :t)"
-                ),
-                [{"r": response_id, "p": p, "t": "Supportive team."} for p in COMMENTS],
-            )
+                [
+                    {"r": response_id, "i": item, "v": None if v == "na" else int(v),
+                     "na": v == "na"}
+                    for item, v in data["answers"].items()
+                ],
+            )  # fmt: skip
+            comments = [(p, t) for p, t in data.get("comments", {}).items() if t]
+            if comments:
+                conn.execute(
+                    text(
+                        "INSERT INTO free_text_comment (response_id, prompt_id, text) "
+                        "VALUES (:r, :p, :t)"
+                    ),
+                    [{"r": response_id, "p": p, "t": t} for p, t in comments],
+                )
             conn.execute(
                 text("DELETE FROM survey_draft WHERE invitation_id = :id"), {"id": invitation_id}
             )
