@@ -36,6 +36,10 @@ UNAVAILABLE = (
     sa_exc.InterfaceError,
     sa_exc.DisconnectionError,
     sa_exc.TimeoutError,
+    # A session whose connection died mid-transaction refuses further use until rolled
+    # back; seen on a GET while PostgreSQL restarted under load (tests/resilience).
+    sa_exc.PendingRollbackError,
+    sa_exc.ResourceClosedError,
 )
 RETRY_AFTER_SECONDS = 10
 
