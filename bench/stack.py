@@ -295,6 +295,7 @@ def gunicorn(
 ) -> Iterator[Server]:
     """Serve ``app_spec`` with ``gunicorn.conf.py`` on 127.0.0.1; stop it however the block ends."""
     port = free_port()
+    own_dir = log_dir is None  # a temporary directory, removed at the end
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="nets-gunicorn-"))
     log = log_dir / f"gunicorn-{port}.log"
     run_env = {
@@ -332,6 +333,8 @@ def gunicorn(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+        if own_dir:
+            shutil.rmtree(log_dir, ignore_errors=True)
 
 
 # -- HTTP clients --------------------------------------------------------------------------
