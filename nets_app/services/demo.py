@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -35,6 +34,7 @@ from nets_app.models import (
 from nets_app.services.concerns import respond_by
 from nets_app.services.instruments import register_instrument
 from nets_app.services.retest_demo import store_demo_retests
+from nets_app.services.tokens import new_token
 from nets_app.services.uow import unit_of_work
 from questionnaires import Instrument, load_framework, load_instrument
 
@@ -330,7 +330,7 @@ def create_invitation(window_code: str | None = None, placement_code: str | None
         )
         if placement is None:
             raise ValueError(f"unknown placement {placement_code!r}")
-        token = secrets.token_urlsafe(24)
+        token = new_token()
         db.session.add(
             Invitation(
                 token_hash=hashlib.sha256(token.encode()).hexdigest(),

@@ -22,7 +22,15 @@ REDACTED_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(24)
+    """A random link token (32 URL-safe characters) that starts with a letter or digit.
+
+    A leading "-" would be read as a formula by spreadsheets, so the CSV of tokens
+    handed to a placement would have to mangle it; drawing again costs nothing.
+    """
+    while True:
+        token = secrets.token_urlsafe(24)
+        if token[0].isalnum():
+            return token
 
 
 def token_hash(token: str) -> str:
