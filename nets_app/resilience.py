@@ -13,6 +13,12 @@ answers with ``503 Service Unavailable`` and ``Retry-After``:
 - on the JSON API, ``{"error": ..., "retry_after": ...}``;
 - elsewhere, a plain "try again" page.
 
+The connection may also die after the request's last query but before the
+request's session is closed: the page was read in full, and only the closing
+ROLLBACK fails. :func:`close_session` (run before Flask-SQLAlchemy's own teardown)
+then discards the dead session and lets the page go out, instead of turning a
+finished page into a 500.
+
 A submit whose commit reached the database before the connection died is safe to
 repeat: the invitation is already used, so the retry shows the confirmation and
 stores nothing more (see ``nets_app.services.survey.submit``).
@@ -88,8 +94,35 @@ def _rollback() -> None:
         log.warning("rollback after a database failure also failed: %s", type(exc).__name__)
 
 
+def close_session(error: BaseException | None = None) -> None:
+    """End the request's session; if its connection has died, discard it instead of failing.
+
+    Closing a session rolls back its open transaction (every read opens one). When
+    PostgreSQL ended the connection since the last query (a restart, a failover),
+    that ROLLBACK raises, although the response is complete and nothing is unsaved.
+    The session is then invalidated (its connections are dropped, not reused) and
+    forgotten, so the next request starts with a fresh connection from the pool.
+    """
+    try:
+        db.session.remove()
+    except UNAVAILABLE as exc:
+        cause = type(getattr(exc, "orig", None) or exc).__name__
+        log.warning("closing the session after the request failed (%s); discarded", cause)
+        try:
+            db.session.registry().invalidate()
+        except Exception as again:  # already as dead as it can be
+            log.warning("invalidating the dead session also failed: %s", type(again).__name__)
+        db.session.registry.clear()
+
+
 def register_unavailable(app: Flask) -> None:
-    """Answer :data:`UNAVAILABLE` errors with 503 pages (see the module docstring)."""
+    """Answer :data:`UNAVAILABLE` errors with 503 pages (see the module docstring).
+
+    Call after ``db.init_app``: teardown functions run last-registered first, so
+    :func:`close_session` runs before Flask-SQLAlchemy's own (which then finds
+    nothing left to close).
+    """
+    app.teardown_appcontext(close_session)
 
     def database_unavailable(error: sa_exc.SQLAlchemyError):
         _rollback()

@@ -18,11 +18,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
-from flask.testing import FlaskClient
 
 from nets_app.extensions import db
 from nets_app.services import cache, risk
 from nets_app.survey.limits import limiter
+from tests.clients import new_client
 from tests.dashboard import factories as f
 from tests.factories import (
     create_group,
@@ -65,24 +65,6 @@ class World:
             if code not in providers_visible:
                 out |= {p.code, p.name}
         return out
-
-
-class FreshContextClient(FlaskClient):
-    """A test client whose every request gets its own app context, as in a real server.
-
-    The ``app`` fixture keeps one app context open for the whole test, and a request
-    pushed inside it would share its ``g`` (where Flask-Login caches the user and
-    Flask-WTF the CSRF token) and its database session with the test and with every
-    other request: a signed-out or disabled user would stay "loaded".
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-def new_client(app) -> FreshContextClient:
-    return FreshContextClient(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from nets_app.extensions import db
 from nets_app.models import AuditEvent, StaffUser
 from nets_app.services import staff
 from nets_app.services.access import load_principal
+from tests.clients import new_client
 from tests.dashboard import factories as f
-from tests.dashboard.conftest import new_client
 from tests.factories import create_provider, create_region, create_window
 
 

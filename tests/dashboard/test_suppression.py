@@ -22,8 +22,9 @@ from bs4 import BeautifulSoup
 from nets_app.extensions import db
 from nets_app.services import scoring
 from questionnaires import load_instrument
+from tests.clients import new_client
 from tests.dashboard import factories as f
-from tests.dashboard.conftest import new_client, sign_in
+from tests.dashboard.conftest import sign_in
 from tests.factories import (
     create_group,
     create_placement,

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from nets_app.extensions import db
 from nets_app.models import ConcernReport, Invitation
 from nets_app.services.tokens import new_token, token_hash
-from tests.dashboard.conftest import _fresh_caches, make_world, new_client, sign_in  # noqa: F401
+from tests.clients import new_client
+from tests.dashboard.conftest import _fresh_caches, make_world, sign_in  # noqa: F401
 from tests.survey.helpers import complete_survey, post
 
 PAYLOAD = '<script>alert("pwned")</script><img src=x onerror="alert(1)">'

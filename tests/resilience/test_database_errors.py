@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from nets_app.extensions import db
 from nets_app.models import Invitation, Response, SurveyDraft
+from tests.clients import new_client
 from tests.survey.helpers import (
     complete_survey,
     counts,
@@ -112,3 +113,38 @@ def test_an_unreachable_database_gives_503_pages_and_json_not_500(app, client):
     assert api.status_code == 503 and api.get_json()["retry_after"] == 10
     assert home.status_code == 503
     assert "Sorry, the service is not available just now" in _text(home)
+
+
+def test_a_connection_that_dies_after_the_last_query_still_serves_the_page(
+    app, monkeypatch, caplog
+):
+    # Seen under load while PostgreSQL restarted (tests/resilience/test_faults.py): the
+    # page had been read, then the server ended the connection, and the ROLLBACK that
+    # closes the request's session raised in teardown, turning the finished page into
+    # a 500. Each request here gets its own app context, so its teardown runs.
+    s = make_invitation()
+    client = new_client(app)
+    assert client.get(f"/s/{s.token}").status_code in (302, 303)
+    before = snapshot(s.invitation_id)
+    dialect = db.engine.dialect
+    real_rollback = dialect.do_rollback
+    failed: list[bool] = []
+
+    def dies_once(dbapi_connection):
+        if not failed:
+            failed.append(True)
+            raise dialect.loaded_dbapi.OperationalError(
+                "injected: terminating connection due to administrator command"
+            )
+        return real_rollback(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_rollback", dies_once)
+    page = client.get("/survey/start")
+
+    assert failed == [True]  # the closing ROLLBACK did fail
+    assert page.status_code == 200
+    assert soup(page).select_one("input[name=csrf_token]") is not None  # the whole page
+    assert "discarded" in caplog.text
+    # The dead session was dropped: the next request gets a working connection.
+    assert client.get("/survey/start").status_code == 200
+    assert snapshot(s.invitation_id) == before
