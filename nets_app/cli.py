@@ -161,4 +161,5 @@ def setup_command(n_responses: int, seed: int, host: str, port: int) -> None:
     for role, email, password in info["logins"]:
         click.echo(f"Demo login ({role}): {email} / {password}")
 
+
 from nets_app import cli_validation  # noqa: E402,F401  (flask nets validate, export-items)

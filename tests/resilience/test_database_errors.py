@@ -40,13 +40,23 @@ def _fail(*args, **kwargs):
 
 
 @contextlib.contextmanager
-def failing(target, name: str):
+def failing(target, name: str, listener=_fail):
     """Make ``target``'s ``name`` event raise a connection error while the block runs."""
-    event.listen(target, name, _fail)
+    event.listen(target, name, listener)
     try:
         yield
     finally:
-        event.remove(target, name, _fail)
+        event.remove(target, name, listener)
+
+
+def failing_statement(prefix: str):
+    """Make each SQL statement that starts with ``prefix`` fail as a dropped connection does."""
+
+    def fail(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith(prefix):
+            _fail()
+
+    return failing(db.engine, "before_cursor_execute", fail)
 
 
 def _text(response) -> str:
@@ -59,7 +69,7 @@ def test_a_failed_submit_shows_try_again_stores_nothing_and_keeps_the_draft(clie
     before = snapshot(s.invitation_id)
     assert before[1] is not None  # a complete draft
 
-    with failing(Response, "before_insert"):
+    with failing_statement("INSERT INTO RESPONSE "):
         r = post(client, "/survey/check", {})
 
     assert r.status_code == 503
