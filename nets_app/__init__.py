@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask, abort, send_from_directory
 
 from nets_app.config import INSTANCE_DIR, resolve_config
-from nets_app.extensions import csrf, db, login_manager, migrate
+from nets_app.extensions import csrf, db, limiter, login_manager, migrate
 from nets_app.security import init_security
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,7 @@ def create_app(config: str | type | dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
     from nets_app import models  # noqa: F401  (register the models with the metadata)
     from nets_app.cli import register_cli

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and attached in ``create_app`` with ``init_app``."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,3 +26,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+#: Per-address rate limits (survey links, sign-in); storage is ``RATELIMIT_STORAGE_URI``.
+limiter = Limiter(key_func=get_remote_address)

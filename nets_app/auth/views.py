@@ -10,11 +10,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from nets_app.auth import bp
 from nets_app.auth.forms import LoginForm
-from nets_app.extensions import login_manager
+from nets_app.extensions import limiter, login_manager
 from nets_app.services import access, staff
-
-# One limiter for the whole app (the survey blueprint initialises it).
-from nets_app.survey.limits import limiter
 
 
 @login_manager.user_loader

@@ -39,9 +39,7 @@ def purge_drafts_command() -> None:
 @bp.record_once
 def _setup(state) -> None:
     from nets_app.cli import nets
-    from nets_app.survey.limits import limiter
 
-    limiter.init_app(state.app)
     install_log_redaction(state.app.logger)
     nets.add_command(survey_cli)
 

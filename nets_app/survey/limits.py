@@ -14,10 +14,6 @@ Limits are read from the app config on each request so an installation can tune 
 from __future__ import annotations
 
 from flask import current_app, g
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-
-limiter = Limiter(key_func=get_remote_address)
 
 
 def token_limit() -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import g, redirect, render_template, request, session, url_for
 
+from nets_app.extensions import limiter
 from nets_app.services import survey
 from nets_app.services.survey_flow import CHECK
 from nets_app.survey import SESSION_KEY, bp
 from nets_app.survey.forms import SurveyForm, build_form
-from nets_app.survey.limits import limiter, open_link_limit, started_new_draft, token_limit
+from nets_app.survey.limits import open_link_limit, started_new_draft, token_limit
 
 #: The retest link a learner was given at submission (their own browser's session only).
 RETEST_KEY = "survey_retest_token"

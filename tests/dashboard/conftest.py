@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from nets_app.extensions import db
+from nets_app.extensions import db, limiter
 from nets_app.services import cache, risk
-from nets_app.survey.limits import limiter
 from tests.clients import new_client
 from tests.dashboard import factories as f
 from tests.factories import (

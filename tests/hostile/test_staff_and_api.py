@@ -15,10 +15,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from nets_app.extensions import db
+from nets_app.extensions import db, limiter
 from nets_app.models import AuditEvent, ConcernReport
 from nets_app.services.concern_queue import STATUSES
-from nets_app.survey.limits import limiter
 from tests.clients import new_client
 from tests.dashboard.conftest import _fresh_caches, make_world, sign_in  # noqa: F401
 from tests.hostile.strategies import HOSTILE, hostile_names, hostile_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nets_app.survey.limits import limiter
+from nets_app.extensions import limiter
 
 
 @pytest.fixture(autouse=True)

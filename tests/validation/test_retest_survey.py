@@ -20,7 +20,7 @@ TODAY = dt.date.today()
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(app):
-    from nets_app.survey.limits import limiter
+    from nets_app.extensions import limiter
 
     limiter.reset()
 
