@@ -37,12 +37,14 @@ run: install
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/mypy psychometrics
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 test: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/mypy psychometrics
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 bench: install-dev

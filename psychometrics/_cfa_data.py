@@ -117,7 +117,7 @@ def check_moments(cov: FloatArray, items: Sequence[str], n: int, where: str = ""
             "CFA needs more respondents than items"
         )
     var = np.diag(cov)
-    flat = [items[i] for i in np.flatnonzero(~(var > 0))]
+    flat = [items[int(i)] for i in np.flatnonzero(~(var > 0))]
     if flat:
         raise ValueError(
             f"item(s) {flat} have zero variance{where} (every respondent gave the same answer); "

@@ -253,7 +253,7 @@ def _discrepancy(
     except np.linalg.LinAlgError:
         return None
     logdet = 2.0 * float(np.sum(np.log(np.diag(chol))))
-    inv = np.linalg.inv(sigma)
+    inv = np.asarray(np.linalg.inv(sigma), dtype=np.float64)
     d = mom.mean - mu if lay.meanstructure else np.zeros(lay.p)
     f = logdet + float(np.sum(mom.cov * inv)) - mom.logdet - lay.p + float(d @ inv @ d)
     return f, inv, d, sigma

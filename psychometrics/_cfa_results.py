@@ -187,14 +187,14 @@ def diagnose(
     for g, lay in enumerate(lays):
         where = f" in group {group_labels[g]!r}" if group_labels is not None else ""
         _, phi, theta, _, _ = model_matrices(lay, state.x)
-        neg = [items[i] for i in np.flatnonzero(theta < 0)]
+        neg = [items[int(i)] for i in np.flatnonzero(theta < 0)]
         if neg:
             notes.append(
                 f"Heywood case{where}: negative residual variance for item(s) {neg}; the model "
                 "may be misspecified or the sample too small"
             )
         if np.linalg.eigvalsh(phi)[0] <= 0:
-            bad = [factors[a] for a in np.flatnonzero(np.diag(phi) <= 0)]
+            bad = [factors[int(a)] for a in np.flatnonzero(np.diag(phi) <= 0)]
             detail = (
                 f" (non-positive variance of {bad})"
                 if bad

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from psychometrics._cfa_engine import FloatArray, GroupLayout, Moments, model_matrices
+from psychometrics._cfa_engine import FloatArray, GroupLayout, IntArray, Moments, model_matrices
 
 
 def _one_factor(cov: FloatArray) -> FloatArray:
@@ -44,7 +44,7 @@ def _one_factor(cov: FloatArray) -> FloatArray:
 
 
 def _group_start(
-    lay: GroupLayout, mom: Moments, members: Sequence[FloatArray], std_lv: bool
+    lay: GroupLayout, mom: Moments, members: Sequence[IntArray], std_lv: bool
 ) -> FloatArray:
     """Starting values for every free element of one group, in the engine's element order."""
     cov = mom.cov
@@ -93,7 +93,7 @@ def _group_start(
 def start_values(
     lays: Sequence[GroupLayout],
     moms: Sequence[Moments],
-    members: Sequence[FloatArray],
+    members: Sequence[IntArray],
     q: int,
     *,
     std_lv: bool,

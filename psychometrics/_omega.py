@@ -73,7 +73,7 @@ def omega_from_corr(
     uniq = float(np.sum(1.0 - h2))
     if (h2 >= 0.995).any():
         notes.append("Heywood case: a communality of 0.995 or more; omega is unreliable")
-    reversed_items = tuple(names[i] for i in np.flatnonzero(key < 0))
+    reversed_items = tuple(names[int(i)] for i in np.flatnonzero(key < 0))
     return OmegaResult(
         omega_total=(vt - uniq) / vt,
         omega_hierarchical=float(np.sum(general * key) ** 2 / vt),

@@ -92,8 +92,9 @@ def check_scale(scale: object) -> tuple[float, float] | None:
     if scale is None:
         return None
     try:
-        lo, hi = scale  # type: ignore[misc]
-        lo, hi = float(lo), float(hi)
+        pair: Any = scale  # anything that unpacks to two numbers
+        low, high = pair
+        lo, hi = float(low), float(high)
     except (TypeError, ValueError):
         raise ValueError(
             f"scale must be a (lowest, highest) pair such as (1, 5), or None, got {scale!r}"
@@ -196,12 +197,12 @@ def check_items(
         with np.errstate(invalid="ignore"):
             outside = observed & ((values < lo) | (values > hi))
         if outside.any():
-            cols = np.flatnonzero(outside.any(axis=0))
-            first = names[cols[0]]
-            example = values[outside[:, cols[0]], cols[0]][0]
+            out_cols = np.flatnonzero(outside.any(axis=0))
+            first = names[out_cols[0]]
+            example = values[outside[:, out_cols[0]], out_cols[0]][0]
             raise ValueError(
                 f"{what} has {int(outside.sum())} value(s) outside the scale {lo:g}-{hi:g}, "
-                f"in {_listing(names[j] for j in cols)} (e.g. {example:g} in {first!r}); "
+                f"in {_listing(names[j] for j in out_cols)} (e.g. {example:g} in {first!r}); "
                 f"recode them, or pass scale=(lowest, highest) for another response scale"
             )
 

@@ -43,7 +43,7 @@ CFI_DROP = -0.010
 RMSEA_RISE = 0.015
 SRMR_RISE = {"metric": 0.030, "scalar": 0.010}
 
-STEPS = (
+STEPS: tuple[tuple[str, frozenset[str]], ...] = (
     ("configural", frozenset()),
     ("metric", frozenset({"loadings"})),
     ("scalar", frozenset({"loadings", "intercepts"})),

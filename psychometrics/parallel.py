@@ -76,7 +76,7 @@ def _eigenvalues(r: Array, kind: str) -> Array:
         inv_diag = np.einsum("...ii->...i", np.linalg.inv(r))
         k = r.shape[-1]
         r[..., np.arange(k), np.arange(k)] = 1.0 - 1.0 / inv_diag
-    return np.linalg.eigvalsh(r)[..., ::-1]
+    return np.asarray(np.linalg.eigvalsh(r)[..., ::-1], dtype=np.float64)
 
 
 @single_threaded_blas

@@ -278,7 +278,7 @@ def interval_histogram(
         lo, hi = offered
         ax.axvspan(lo - 0.5, hi + 0.5, color="#e8edee", label=f"offered: {lo}-{hi} days")
     lo_bin, hi_bin = int(values.min()), int(values.max())
-    bins = np.arange(lo_bin - 0.5, hi_bin + 1.5)
+    bins = [b + 0.5 for b in range(lo_bin - 1, hi_bin + 1)]  # one bar per day
     ax.hist(values, bins=bins, color=_OBSERVED, edgecolor="white")
     ax.set_xlabel("days between the two answers")
     ax.set_ylabel("retest pairs")

@@ -435,14 +435,14 @@ def score_placements(
     k = len(u_idx)
     values = cube[:, u_idx, g_idx, :].reshape(6, k * n_s)
     u_rep = np.repeat(u_idx, n_s)
-    keys: dict[Hashable, np.ndarray] = {
+    columns: dict[Hashable, np.ndarray] = {
         placement: p_levels.to_numpy()[u_rep // n_w],
         window: w_levels.to_numpy()[u_rep % n_w],
     }
     if grp is not None:
-        keys[group] = labels[np.repeat(g_idx, n_s)]
-    keys["scale"] = np.tile(np.array(list(scale_items), dtype=object), k)
-    return _frame(values, ci, keys)
+        columns[group] = labels[np.repeat(g_idx, n_s)]
+    columns["scale"] = np.tile(np.array(list(scale_items), dtype=object), k)
+    return _frame(values, ci, columns)
 
 
 def _frame(v: np.ndarray, ci: float, keys: dict[Hashable, np.ndarray]) -> pd.DataFrame:
