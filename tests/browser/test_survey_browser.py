@@ -100,7 +100,9 @@ def test_a_learner_completes_the_survey_on_a_phone(live_server, new_context):
     assert_accessible(page)
     page.locator("input[name='ind_2'][value='5']").check()
     page.get_by_role("button", name=CONTINUE).click()
-    answer_page(page)  # supervision
+    # Wait for the next page: answering before it loads would answer the old one.
+    expect(page).to_have_url(live_server("/survey/questions/supervision"))
+    answer_page(page)
     expect(page).to_have_url(live_server("/survey/questions/learning"))
     page.context.close()  # the learner closes the browser
 
@@ -111,6 +113,7 @@ def test_a_learner_completes_the_survey_on_a_phone(live_server, new_context):
     page.get_by_role("link", name="Back").click()
     expect(page.locator("input[name='sup_1'][value='4']")).to_be_checked()
     page.get_by_role("button", name=CONTINUE).click()
+    expect(page).to_have_url(live_server("/survey/questions/learning"))
     answer_until(page, "/survey/comments", scan=True)
 
     # Free text with the live character count.
@@ -256,6 +259,7 @@ def test_the_survey_works_without_javascript_at_320_pixels(live_server, new_cont
     page.goto(live_server(link))
     page.get_by_label("Medical").check()
     page.get_by_role("button", name="Start the survey").click()
+    expect(page).to_have_url(live_server("/survey/questions/induction"))
     answer_until(page, "/survey/comments")
     page.get_by_role("button", name=CONTINUE).click()
     # Without JavaScript the details box is shown, and the limit is a plain hint.
