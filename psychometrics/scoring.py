@@ -445,8 +445,8 @@ def score_placements(
     return _frame(values, ci, columns)
 
 
-def _frame(v: np.ndarray, ci: float, keys: dict[Hashable, np.ndarray]) -> pd.DataFrame:
-    """Result columns from stacked sums ``v`` = (n, mean, ss, pos, ans, status)."""
+def _frame(v: np.ndarray, ci: float, columns: dict[Hashable, np.ndarray]) -> pd.DataFrame:
+    """The key ``columns``, then results from the stacked sums (n, mean, ss, pos, ans, status)."""
     n, mean, ss, pos, ans, code = v
     ok = code == 0
     df, where = np.unique(np.maximum(n - 1, 1), return_inverse=True)
@@ -458,7 +458,7 @@ def _frame(v: np.ndarray, ci: float, keys: dict[Hashable, np.ndarray]) -> pd.Dat
     ci_low = np.where(n >= 2, np.clip(mean - half, 0.0, 100.0), 0.0)
     ci_high = np.where(n >= 2, np.clip(mean + half, 0.0, 100.0), 100.0)
     nan = np.full(n.shape, np.nan)
-    out = pd.DataFrame(keys)
+    out = pd.DataFrame(columns)
     hidden = code == 1
     out["n"] = pd.arrays.IntegerArray(np.where(hidden, 0, n).astype(np.int64), hidden)
     out["score"] = np.where(ok, mean, nan)
